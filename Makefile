@@ -1,0 +1,132 @@
+# apply-seccomp: an offline seccomp-BPF compiler (seccomp-gen, a host tool)
+# and a tiny static loader (apply-seccomp, built for the target).
+#
+#   make                      build/seccomp-gen and build/apply-seccomp
+#   make ARCH=aarch64         cross-build build/aarch64/apply-seccomp
+#   make LIBC=musl            build/musl/apply-seccomp with musl-gcc
+#   make test                 every test suite
+#   make filters              regenerate filters/ from the policy
+#   make check-filters        fail when filters/ differs from what seccomp-gen emits
+#   make install PREFIX=/usr/local DESTDIR=
+
+VERSION := $(shell cat VERSION)
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DESTDIR ?=
+
+HOST_ARCH := $(shell uname -m)
+ARCH ?= $(HOST_ARCH)
+LIBC ?= glibc
+ifneq ($(ARCH),$(HOST_ARCH))
+CROSS_COMPILE ?= $(ARCH)-linux-gnu-
+endif
+
+# The generator runs on the build host; the loader is built for the target.
+HOSTCC ?= cc
+ifeq ($(LIBC),musl)
+CC := $(CROSS_COMPILE)musl-gcc
+STATIC := -static
+else
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
+STATIC := -static-pie
+endif
+TARGET_ARCH := $(firstword $(subst -, ,$(shell $(CC) -dumpmachine)))
+
+CFLAGS ?= -O2
+LDFLAGS ?=
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+BASE_CFLAGS := -std=gnu11 $(WARN) $(HARDEN) -Igen -DVERSION='"$(VERSION)"'
+HARDEN_LDFLAGS := -Wl,-z,relro,-z,now,-z,noexecstack
+
+# SANITIZE=1: both tools with ASan and UBSan, the loader linked dynamically.
+ifeq ($(SANITIZE),1)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+STATIC :=
+STRIP :=
+VARIANT := san
+else
+SAN :=
+STRIP := -s
+VARIANT :=
+endif
+
+B := build
+ifneq ($(TARGET_ARCH),$(HOST_ARCH))
+VARIANT := $(TARGET_ARCH)$(if $(VARIANT),-$(VARIANT))
+endif
+ifeq ($(LIBC),musl)
+VARIANT := musl$(if $(VARIANT),-$(VARIANT))
+endif
+# Where the loader (and the target-side test programs) of this variant go.
+LB := $(B)$(if $(VARIANT),/$(VARIANT))
+GEN_OBJ := $(B)/obj/host$(if $(SAN),-san)
+LOADER_OBJ := $(B)/obj/target$(if $(VARIANT),-$(VARIANT))
+
+SHARED_SRCS := gen/fail.c gen/arch.c gen/blob.c gen/verify.c
+GEN_SRCS := $(filter-out $(SHARED_SRCS) gen/main.c,$(wildcard gen/*.c)) $(SHARED_SRCS)
+LOADER_SRCS := $(wildcard loader/*.c) $(SHARED_SRCS)
+GEN_OBJS := $(GEN_SRCS:%.c=$(GEN_OBJ)/%.o)
+LOADER_OBJS := $(LOADER_SRCS:%.c=$(LOADER_OBJ)/%.o)
+
+GEN := $(B)/seccomp-gen
+LOADER := $(LB)/apply-seccomp
+BUILTIN_H := $(LOADER_OBJ)/builtin-filter.h
+
+POLICY := filters/unix-block.policy
+ARCHES := x86_64 aarch64
+BLOBS := $(foreach a,$(ARCHES),filters/$(a)/unix-block.bpf)
+
+.PHONY: all loader gen filters check-filters test install uninstall clean \
+	test-gen test-loader test-srt test-aarch64 bench
+.DELETE_ON_ERROR:
+
+all: $(GEN) $(LOADER)
+gen: $(GEN)
+loader: $(LOADER)
+
+$(GEN_OBJ)/%.o: %.c $(wildcard gen/*.h gen/*.inc) | $(GEN_OBJ)/gen
+	$(HOSTCC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) -c -o $@ $<
+
+$(GEN): $(GEN_OBJ)/gen/main.o $(GEN_OBJS)
+	$(HOSTCC) $(SAN) $(CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^
+
+$(LOADER_OBJ)/%.o: %.c $(wildcard gen/*.h loader/*.h) $(BUILTIN_H) | $(LOADER_OBJ)/gen $(LOADER_OBJ)/loader
+	$(CC) $(BASE_CFLAGS) -I$(LOADER_OBJ) $(SAN) $(CFLAGS) -c -o $@ $<
+
+$(LOADER): $(LOADER_OBJS) | $(LB)
+	$(CC) $(SAN) $(CFLAGS) $(STATIC) $(STRIP) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^
+
+# The blobs that --builtin embeds: the committed ones, so that a loader built
+# anywhere carries exactly what filters/SHA256SUMS names.
+$(BUILTIN_H): $(GEN) $(BLOBS) | $(LOADER_OBJ)
+	$(GEN) header -o $@ $(BLOBS)
+
+$(B) $(LB) $(GEN_OBJ)/gen $(LOADER_OBJ) $(LOADER_OBJ)/gen $(LOADER_OBJ)/loader:
+	mkdir -p $@
+
+# --- filters ---------------------------------------------------------------
+
+filters: $(GEN)
+	for a in $(ARCHES); do mkdir -p filters/$$a && \
+		$(GEN) compile --arch $$a -o filters/$$a/unix-block.bpf $(POLICY) || exit 1; done
+	cd filters && sha256sum $(foreach a,$(ARCHES),$(a)/unix-block.bpf) > SHA256SUMS.tmp && \
+		mv SHA256SUMS.tmp SHA256SUMS
+
+check-filters: $(GEN)
+	@rm -rf $(B)/check-filters && mkdir -p $(B)/check-filters
+	@for a in $(ARCHES); do \
+		$(GEN) compile --arch $$a -o $(B)/check-filters/$$a.bpf $(POLICY) || exit 1; \
+		if ! cmp -s $(B)/check-filters/$$a.bpf filters/$$a/unix-block.bpf; then \
+			echo "check-filters: filters/$$a/unix-block.bpf differs from what seccomp-gen emits:"; \
+			diff <($(GEN) disasm filters/$$a/unix-block.bpf) <($(GEN) disasm $(B)/check-filters/$$a.bpf); \
+			exit 1; fi; done
+	@cd filters && sha256sum --quiet -c SHA256SUMS
+	@echo "check-filters: filters/ matches $(POLICY)"
+
+SHELL := /bin/bash
