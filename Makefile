@@ -107,7 +107,7 @@ $(LOADER): $(LOADER_OBJS) | $(LB)
 $(BUILTIN_H): $(GEN) $(BLOBS) | $(LOADER_OBJ)
 	$(GEN) header -o $@ $(BLOBS)
 
-$(B) $(LB) $(GEN_OBJ)/gen $(LOADER_OBJ) $(LOADER_OBJ)/gen $(LOADER_OBJ)/loader:
+$(sort $(B) $(LB) $(GEN_OBJ)/gen $(LOADER_OBJ) $(LOADER_OBJ)/gen $(LOADER_OBJ)/loader):
 	mkdir -p $@
 
 # --- filters ---------------------------------------------------------------
@@ -130,3 +130,14 @@ check-filters: $(GEN)
 	@echo "check-filters: filters/ matches $(POLICY)"
 
 SHELL := /bin/bash
+
+# --- aarch64 on a real kernel (qemu-system-aarch64, TCG) ----------------------
+# Cross-builds the loader itself (make ARCH=aarch64); $(GEN) first, so that a
+# parallel `make test` does not build seccomp-gen twice at once.
+test-aarch64: $(GEN)
+	scripts/test-aarch64.sh
+
+# --- a real client: @anthropic-ai/sandbox-runtime's srt on our loader and blob -
+# Installs the pinned srt into build/srt once (needs npm and the registry then).
+test-srt: all
+	SRT_LOADER=$(abspath $(LOADER)) tests/srt/run.sh

@@ -1,0 +1,16 @@
+/* Named constants a policy may use: errno names, AF_*, SOCK_*. */
+#ifndef CONSTS_H
+#define CONSTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Looks up name (len bytes, not terminated); true and *value if known. */
+bool const_lookup(const char *name, size_t len, uint32_t *value);
+/* Errno value of name (len bytes), or -1. */
+long errno_lookup(const char *name, size_t len);
+/* The kernel's own name for errno value e, or NULL. */
+const char *errno_name(uint32_t e);
+
+#endif
