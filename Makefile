@@ -9,6 +9,7 @@
 #   make check-filters        fail when filters/ differs from what seccomp-gen emits
 #   make install PREFIX=/usr/local DESTDIR=
 
+SHELL := /bin/bash
 VERSION := $(shell cat VERSION)
 
 PREFIX ?= /usr/local
@@ -129,7 +130,26 @@ check-filters: $(GEN)
 	@cd filters && sha256sum --quiet -c SHA256SUMS
 	@echo "check-filters: filters/ matches $(POLICY)"
 
-SHELL := /bin/bash
+# --- tests -----------------------------------------------------------------
+
+TB := $(B)/tests
+GEN_TESTS := $(TB)/gen-semantics $(TB)/gen-oracle $(TB)/gen-kernel
+GEN_TEST_CFLAGS := $(BASE_CFLAGS) -Itests/gen $(SAN) $(CFLAGS)
+
+$(TB):
+	mkdir -p $@
+
+$(TB)/gen-semantics: tests/gen/semantics.c tests/gen/grid.c tests/gen/grid.h $(GEN_OBJS) | $(TB)
+	$(HOSTCC) $(GEN_TEST_CFLAGS) -o $@ $(filter %.c %.o,$^)
+
+$(TB)/gen-oracle: tests/gen/oracle.c tests/gen/grid.c tests/gen/grid.h $(GEN_OBJS) | $(TB)
+	$(HOSTCC) $(GEN_TEST_CFLAGS) -o $@ $(filter %.c %.o,$^) -lseccomp
+
+$(TB)/gen-kernel: tests/gen/kernel.c $(GEN_OBJ)/gen/blob.o | $(TB)
+	$(HOSTCC) $(GEN_TEST_CFLAGS) -o $@ $(filter %.c %.o,$^)
+
+test-gen: $(GEN) $(GEN_TESTS)
+	tests/gen/run.sh
 
 # --- aarch64 on a real kernel (qemu-system-aarch64, TCG) ----------------------
 # Cross-builds the loader itself (make ARCH=aarch64); $(GEN) first, so that a

@@ -12,7 +12,7 @@ int fail_status = 1;
 /* The line goes out in one write(2), so that lines from the loader's several
  * processes never interleave, and without stdio, so that a forked child
  * flushes nothing its parent had buffered. */
-static void emit(int saved_errno, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0))) emit(int saved_errno, const char *fmt, va_list ap)
 {
 	char line[1024];
 	size_t len;

@@ -314,8 +314,10 @@ static void rule(struct parser *ps, uint32_t ret)
 	size_t len = word(ps, &start);
 
 	r->ret = ret;
-	if (!len || !islower((unsigned char)start[0]))
+	if (!len || isupper((unsigned char)start[0])) {
+		ps->p = start;
 		expected(ps, "a syscall name");
+	}
 	r->syscall = xstrndup(start, len);
 	r->line = ps->line;
 	r->col = (unsigned)(start - ps->line_start) + 1;

@@ -1,0 +1,33 @@
+/* The grid of syscalls the generator's tests run a blob on: every number of
+ * the arch's table and a sample beyond it, x32 numbers, foreign arch values,
+ * and argument values around every constant the policy compares with, with
+ * and without junk in the upper 32 bits. */
+#ifndef GRID_H
+#define GRID_H
+
+#include <stddef.h>
+
+#include "arch.h"
+#include "policy.h"
+#include "sim.h"
+
+struct grid {
+	struct sim_data *cases;
+	size_t n;
+};
+
+void grid_build(struct grid *g, const struct policy *pol, const struct arch *arch);
+void grid_free(struct grid *g);
+
+/* Each rule's syscall number on arch, or -1 where the arch lacks it. */
+long *rule_numbers(const struct policy *pol, const struct arch *arch);
+
+/* The action the policy gives, evaluated straight from its rules (nrs from
+ * rule_numbers). */
+uint32_t policy_expected(const struct policy *pol, const long *nrs, const struct arch *arch,
+			 const struct sim_data *d);
+
+/* Reads a whole file, or exits. */
+char *read_text(const char *path, size_t *len);
+
+#endif
