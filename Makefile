@@ -142,7 +142,7 @@ $(TB):
 $(TB)/gen-semantics: tests/gen/semantics.c tests/gen/grid.c tests/gen/grid.h $(GEN_OBJS) | $(TB)
 	$(HOSTCC) $(GEN_TEST_CFLAGS) -o $@ $(filter %.c %.o,$^)
 
-$(TB)/gen-oracle: tests/gen/oracle.c tests/gen/grid.c tests/gen/grid.h $(GEN_OBJS) | $(TB)
+$(TB)/gen-oracle: tests/gen/oracle.c tests/gen/grid.c tests/gen/libseccomp.c $(wildcard tests/gen/*.h) $(GEN_OBJS) | $(TB)
 	$(HOSTCC) $(GEN_TEST_CFLAGS) -o $@ $(filter %.c %.o,$^) -lseccomp
 
 $(TB)/gen-kernel: tests/gen/kernel.c $(GEN_OBJ)/gen/blob.o | $(TB)
@@ -150,6 +150,14 @@ $(TB)/gen-kernel: tests/gen/kernel.c $(GEN_OBJ)/gen/blob.o | $(TB)
 
 test-gen: $(GEN) $(GEN_TESTS)
 	tests/gen/run.sh
+
+# --- benchmarks (figures side by side with a peer; not tests) ---------------
+
+$(TB)/gen-bench: tests/bench/gen-bench.c tests/gen/grid.c tests/gen/libseccomp.c $(wildcard tests/gen/*.h) $(GEN_OBJS) | $(TB)
+	$(HOSTCC) $(GEN_TEST_CFLAGS) -o $@ $(filter %.c %.o,$^) -lseccomp
+
+bench-gen: $(TB)/gen-bench
+	$(TB)/gen-bench $(POLICY) tests/bench/syscall-mix-x86_64.txt
 
 # --- aarch64 on a real kernel (qemu-system-aarch64, TCG) ----------------------
 # Cross-builds the loader itself (make ARCH=aarch64); $(GEN) first, so that a
