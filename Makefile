@@ -84,7 +84,7 @@ ARCHES := x86_64 aarch64
 BLOBS := $(foreach a,$(ARCHES),filters/$(a)/unix-block.bpf)
 
 .PHONY: all loader gen filters check-filters test install uninstall clean \
-	test-gen test-loader test-srt test-aarch64 bench
+	test-gen test-loader test-srt test-aarch64 test-build bench bench-gen
 .DELETE_ON_ERROR:
 
 all: $(GEN) $(LOADER)
@@ -169,3 +169,42 @@ test-aarch64: $(GEN)
 # Installs the pinned srt into build/srt once (needs npm and the registry then).
 test-srt: all
 	SRT_LOADER=$(abspath $(LOADER)) tests/srt/run.sh
+
+# --- all the suites ------------------------------------------------------------
+# Each suite runs even when an earlier one failed; the summary names the failures.
+TEST_SUITES := test-gen test-loader test-build test-srt test-aarch64
+
+test:
+	@failed=; for t in $(TEST_SUITES); do \
+		echo "=== $$t"; $(MAKE) --no-print-directory $$t || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi; \
+	echo "all test suites passed: $(TEST_SUITES)"
+
+test-build: all
+	tests/build/run.sh
+
+bench: bench-gen bench-loader
+
+# --- install -------------------------------------------------------------------
+
+FILTERS_DIR := $(DATADIR)/apply-seccomp/filters
+MANPAGES := loader/apply-seccomp.1 gen/seccomp-gen.1
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(foreach a,$(ARCHES),$(DESTDIR)$(FILTERS_DIR)/$(a))
+	install -m 0755 $(LOADER) $(GEN) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(POLICY) filters/SHA256SUMS $(DESTDIR)$(FILTERS_DIR)/
+	$(foreach a,$(ARCHES),install -m 0644 filters/$(a)/unix-block.bpf $(DESTDIR)$(FILTERS_DIR)/$(a)/ &&) true
+	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/apply-seccomp $(DESTDIR)$(BINDIR)/seccomp-gen \
+		$(DESTDIR)$(FILTERS_DIR)/unix-block.policy $(DESTDIR)$(FILTERS_DIR)/SHA256SUMS \
+		$(foreach a,$(ARCHES),$(DESTDIR)$(FILTERS_DIR)/$(a)/unix-block.bpf) \
+		$(foreach p,$(MANPAGES),$(DESTDIR)$(MANDIR)/man1/$(notdir $(p)))
+	rmdir $(foreach a,$(ARCHES),$(DESTDIR)$(FILTERS_DIR)/$(a)) $(DESTDIR)$(FILTERS_DIR) \
+		$(DESTDIR)$(DATADIR)/apply-seccomp 2>/dev/null || true
+
+clean:
+	rm -rf $(B)

@@ -34,10 +34,10 @@ bool action_lookup(const char *word, size_t len, uint32_t *ret, bool *takes_valu
 void action_format(uint32_t ret, char *buf, size_t len)
 {
 	uint32_t action = ret & SECCOMP_RET_ACTION_FULL, data = ret & SECCOMP_RET_DATA;
-	const char *name;
 
 	if (action == SECCOMP_RET_ERRNO) {
-		name = errno_name(data);
+		const char *name = errno_name(data);
+
 		if (name)
 			snprintf(buf, len, "errno %s", name);
 		else

@@ -254,8 +254,6 @@ size_t compile_policy(const struct policy *pol, const struct arch *arch, struct 
 {
 	struct compiler c = { .pol = pol, .arch = arch, .err = err, .errlen = errlen };
 	struct numbered *num = xcalloc(pol->n_rules ? pol->n_rules : 1, sizeof(*num));
-	const struct arch *checked;
-	char why[256] = "it checks for another architecture";
 	size_t n = 0;
 	long n_num;
 	int dispatch;
@@ -267,6 +265,8 @@ size_t compile_policy(const struct policy *pol, const struct arch *arch, struct 
 	if (dispatch >= 0) {
 		int root = graph_cmp(&c.g, SD_ARCH, NO_MASK, BPF_JEQ, arch->audit_arch, dispatch,
 				     graph_ret(&c.g, SECCOMP_RET_KILL_PROCESS));
+		const struct arch *checked;
+		char why[256] = "it checks for another architecture";
 
 		n = emit_program(&c.g, root, prog);
 		if (n > BLOB_MAX_INSNS) {

@@ -79,7 +79,7 @@ void disasm_print(FILE *out, const struct sock_filter *prog, size_t n, const str
 	for (size_t pc = 0; pc < n; pc++) {
 		const struct sock_filter *in = &prog[pc];
 		const char *src = BPF_SRC(in->code) == BPF_X ? "x" : NULL;
-		char text[64], note[96] = "", buf[48];
+		char text[64], note[96] = "";
 
 		switch (BPF_CLASS(in->code)) {
 		case BPF_LD:
@@ -87,6 +87,8 @@ void disasm_print(FILE *out, const struct sock_filter *prog, size_t n, const str
 			const char *op = BPF_CLASS(in->code) == BPF_LD ? "ld" : "ldx";
 
 			if (BPF_MODE(in->code) == BPF_ABS) {
+				char buf[48];
+
 				snprintf(text, sizeof(text), "%-5s[%u]", op, in->k);
 				snprintf(note, sizeof(note), "%s", field_name(in->k, buf, sizeof(buf)));
 			} else if (BPF_MODE(in->code) == BPF_MEM) {

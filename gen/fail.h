@@ -2,16 +2,14 @@
 #ifndef FAIL_H
 #define FAIL_H
 
-#include <stdnoreturn.h>
-
 /* Set once by main(): the program name printed first, and die()'s exit status. */
 extern const char *fail_prog;
 extern int fail_status;
 
 /* Prints "prog: MESSAGE" and exits with fail_status. */
-noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* The same, with ": strerror(errno)" appended. */
-noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void die_errno(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* Prints "prog: MESSAGE" and returns. */
 void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -38,7 +38,7 @@ static const char usage_text[] =
 	"  verify   the kernel's checks and ours; prints a summary or the first problem\n"
 	"  header   a C header embedding blobs by architecture\n";
 
-static noreturn void __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
+static _Noreturn void __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -276,7 +276,8 @@ static int cmd_sim(int argc, char **argv)
 	d.arch = arch_value ? (uint32_t)parse_number(arch_value, "arch value") : arch->audit_arch;
 	if ((syscall[0] >= '0' && syscall[0] <= '9') || syscall[0] == '-') {
 		nr = parse_number(syscall, "syscall number");
-		if (nr > 0xffffffffu && nr < 0xffffffff80000000u)
+		/* A 32-bit number, or a negative one such as -1. */
+		if (nr > UINT32_MAX && (int64_t)nr < INT32_MIN)
 			usage_error("syscall number '%s' does not fit in 32 bits", syscall);
 	} else {
 		long found = syscall_nr(arch, syscall);

@@ -30,11 +30,12 @@ struct parser {
 static _Noreturn void __attribute__((format(printf, 3, 4)))
 error_at(struct parser *ps, const char *pos, const char *fmt, ...)
 {
-	va_list ap;
 	int n = snprintf(ps->err, ps->errlen, "%s:%u:%u: ", ps->path, ps->line,
 			 (unsigned)(pos - ps->line_start) + 1);
 
 	if (n >= 0 && (size_t)n < ps->errlen) {
+		va_list ap;
+
 		va_start(ap, fmt);
 		vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);
 		va_end(ap);
@@ -120,9 +121,9 @@ static bool accept(struct parser *ps, const char *token)
 
 static void expect(struct parser *ps, const char *token)
 {
-	char what[16];
-
 	if (!accept(ps, token)) {
+		char what[16];
+
 		snprintf(what, sizeof(what), "'%s'", token);
 		expected(ps, what);
 	}

@@ -185,7 +185,6 @@ static int check_arch_prologue(const struct sock_filter *prog, size_t n, const s
 			       char *err, size_t errlen)
 {
 	const struct sock_filter *cmp = &prog[1];
-	const char *name;
 
 	if (n < 3 || prog[0].code != (BPF_LD | BPF_W | BPF_ABS) || prog[0].k != SD_ARCH ||
 	    cmp->code != (BPF_JMP | BPF_JEQ | BPF_K)) {
@@ -194,7 +193,8 @@ static int check_arch_prologue(const struct sock_filter *prog, size_t n, const s
 	}
 	*arch = arch_by_audit(cmp->k);
 	if (!*arch) {
-		name = audit_arch_name(cmp->k);
+		const char *name = audit_arch_name(cmp->k);
+
 		if (name)
 			snprintf(err, errlen, "is built for %s, which is not a supported target", name);
 		else
