@@ -263,8 +263,9 @@ size_t compile_policy(const struct policy *pol, const struct arch *arch, struct 
 	n_num = number_rules(&c, num);
 	dispatch = n_num < 0 ? -1 : dispatch_node(&c, num, (size_t)n_num);
 	if (dispatch >= 0) {
-		int root = graph_cmp(&c.g, SD_ARCH, NO_MASK, BPF_JEQ, arch->audit_arch, dispatch,
-				     graph_ret(&c.g, SECCOMP_RET_KILL_PROCESS));
+		/* The arch check stays even when every call is killed anyway. */
+		int root = graph_test(&c.g, SD_ARCH, NO_MASK, BPF_JEQ, arch->audit_arch, dispatch,
+				      graph_ret(&c.g, SECCOMP_RET_KILL_PROCESS));
 		const struct arch *checked;
 		char why[256] = "it checks for another architecture";
 

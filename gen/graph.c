@@ -78,13 +78,16 @@ int graph_ret(struct graph *g, uint32_t ret)
 	return intern(g, &x);
 }
 
-int graph_cmp(struct graph *g, uint32_t offset, uint32_t mask, uint16_t jop, uint32_t k, int t, int f)
+int graph_test(struct graph *g, uint32_t offset, uint32_t mask, uint16_t jop, uint32_t k, int t, int f)
 {
 	struct node x = {
 		.kind = NODE_CMP, .offset = offset, .mask = mask, .jop = jop, .k = k, .t = t, .f = f,
 	};
 
-	if (t == f)
-		return t;
 	return intern(g, &x);
+}
+
+int graph_cmp(struct graph *g, uint32_t offset, uint32_t mask, uint16_t jop, uint32_t k, int t, int f)
+{
+	return t == f ? t : graph_test(g, offset, mask, jop, k, t, f);
 }

@@ -36,5 +36,8 @@ void graph_free(struct graph *g);
 int graph_ret(struct graph *g, uint32_t ret);
 /* A test node; a test whose two outcomes lead to the same node is that node. */
 int graph_cmp(struct graph *g, uint32_t offset, uint32_t mask, uint16_t jop, uint32_t k, int t, int f);
+/* A test node even when both outcomes lead to the same node: for the arch
+ * check, which every blob begins with whatever follows it. */
+int graph_test(struct graph *g, uint32_t offset, uint32_t mask, uint16_t jop, uint32_t k, int t, int f);
 
 #endif

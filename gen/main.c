@@ -159,9 +159,13 @@ static int cmd_compile(int argc, char **argv)
 		die("will not write a binary blob to a terminal; use -o FILE");
 
 	text = read_policy(path, &len);
-	if (policy_parse(path, text, len, &pol, err, sizeof(err)) < 0)
+	if (policy_parse(path, text, len, &pol, err, sizeof(err)) < 0) {
+		free(text);
 		die("%s", err);
+	}
 	n = compile_policy(&pol, arch, &prog, err, sizeof(err));
+	policy_free(&pol);
+	free(text);
 	if (n == 0)
 		die("%s", err);
 	bytes = xcalloc(n, BLOB_INSN_SIZE);
@@ -172,8 +176,6 @@ static int cmd_compile(int argc, char **argv)
 		write_all(STDOUT_FILENO, bytes, n * BLOB_INSN_SIZE, "standard output");
 	free(bytes);
 	free(prog);
-	policy_free(&pol);
-	free(text);
 	return 0;
 }
 

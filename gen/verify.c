@@ -201,7 +201,7 @@ static int check_arch_prologue(const struct sock_filter *prog, size_t n, const s
 			snprintf(err, errlen, "is built for unknown architecture 0x%08x", cmp->k);
 		return -1;
 	}
-	if (!is_kill(&prog[2 + cmp->jf]) || cmp->jt == cmp->jf) {
+	if (!is_kill(&prog[2 + cmp->jf])) {
 		snprintf(err, errlen, "does not kill syscalls of other architectures");
 		return -1;
 	}

@@ -52,7 +52,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* ELF32 header: little-endian, EM_ARM, EABI version 5. */
-	memcpy(img, "\x7f" "ELF\x01\x01\x01", 7);
+	static const unsigned char ident[] = { 0x7f, 'E', 'L', 'F', 1, 1, 1 };
+
+	memcpy(img, ident, sizeof(ident));
 	put16(16, 2);                      /* e_type: ET_EXEC */
 	put16(18, 40);                     /* e_machine: EM_ARM */
 	put32(20, 1);                      /* e_version */

@@ -55,9 +55,15 @@ static void read_mix(const char *path, struct mix *m)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		struct mix_entry e;
+		char count[32], *end;
 
-		if (line[0] == '#' || sscanf(line, "%63s %63s %lu", workload, e.name, &e.calls) != 3)
+		if (line[0] == '#' || sscanf(line, "%63s %63s %31s", workload, e.name, count) != 3)
 			continue;
+		e.calls = strtoul(count, &end, 10);
+		if (*end) {
+			fprintf(stderr, "%s: bad count in: %s", path, line);
+			exit(1);
+		}
 		if (strcmp(workload, last) != 0) {
 			m->workloads++;
 			snprintf(last, sizeof(last), "%s", workload);
@@ -178,6 +184,7 @@ int main(int argc, char **argv)
 	text = read_text(argv[1], &len);
 	if (policy_parse(argv[1], text, len, &pol, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
+		free(text);
 		return 1;
 	}
 	read_mix(argv[2], &m);
@@ -195,7 +202,8 @@ int main(int argc, char **argv)
 
 		if (n == 0) {
 			fprintf(stderr, "%s\n", err);
-			return 1;
+			worse = 1;
+			break;
 		}
 		syscall_table(arch, &count);
 		measure(ours, n, arch, &m, &fo);
