@@ -66,6 +66,9 @@ VARIANT := musl$(if $(VARIANT),-$(VARIANT))
 endif
 # Where the loader (and the target-side test programs) of this variant go.
 LB := $(B)$(if $(VARIANT),/$(VARIANT))
+# Where seccomp-gen and the host-side test programs go: a sanitized build
+# must not overwrite (or be mistaken for) the plain one.
+HB := $(B)$(if $(SAN),/san)
 GEN_OBJ := $(B)/obj/host$(if $(SAN),-san)
 LOADER_OBJ := $(B)/obj/target$(if $(VARIANT),-$(VARIANT))
 
@@ -75,7 +78,7 @@ LOADER_SRCS := $(wildcard loader/*.c) $(SHARED_SRCS)
 GEN_OBJS := $(GEN_SRCS:%.c=$(GEN_OBJ)/%.o)
 LOADER_OBJS := $(LOADER_SRCS:%.c=$(LOADER_OBJ)/%.o)
 
-GEN := $(B)/seccomp-gen
+GEN := $(HB)/seccomp-gen
 LOADER := $(LB)/apply-seccomp
 BUILTIN_H := $(LOADER_OBJ)/builtin-filter.h
 
@@ -84,7 +87,7 @@ ARCHES := x86_64 aarch64
 BLOBS := $(foreach a,$(ARCHES),filters/$(a)/unix-block.bpf)
 
 .PHONY: all loader gen filters check-filters test install uninstall clean \
-	test-gen test-loader test-srt test-aarch64 test-build bench bench-gen
+	test-gen test-loader test-srt test-aarch64 test-build bench bench-gen bench-loader fuzz lint valgrind test-hardening
 .DELETE_ON_ERROR:
 
 all: $(GEN) $(LOADER)
@@ -94,7 +97,7 @@ loader: $(LOADER)
 $(GEN_OBJ)/%.o: %.c $(wildcard gen/*.h gen/*.inc) | $(GEN_OBJ)/gen
 	$(HOSTCC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) -c -o $@ $<
 
-$(GEN): $(GEN_OBJ)/gen/main.o $(GEN_OBJS)
+$(GEN): $(GEN_OBJ)/gen/main.o $(GEN_OBJS) | $(HB)
 	$(HOSTCC) $(SAN) $(CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^
 
 $(LOADER_OBJ)/%.o: %.c $(wildcard gen/*.h loader/*.h) $(BUILTIN_H) | $(LOADER_OBJ)/gen $(LOADER_OBJ)/loader
@@ -108,7 +111,7 @@ $(LOADER): $(LOADER_OBJS) | $(LB)
 $(BUILTIN_H): $(GEN) $(BLOBS) | $(LOADER_OBJ)
 	$(GEN) header -o $@ $(BLOBS)
 
-$(sort $(B) $(LB) $(GEN_OBJ)/gen $(LOADER_OBJ) $(LOADER_OBJ)/gen $(LOADER_OBJ)/loader):
+$(sort $(B) $(LB) $(HB) $(GEN_OBJ)/gen $(LOADER_OBJ) $(LOADER_OBJ)/gen $(LOADER_OBJ)/loader):
 	mkdir -p $@
 
 # --- filters ---------------------------------------------------------------
@@ -132,7 +135,7 @@ check-filters: $(GEN)
 
 # --- tests -----------------------------------------------------------------
 
-TB := $(B)/tests
+TB := $(HB)/tests
 GEN_TESTS := $(TB)/gen-semantics $(TB)/gen-oracle $(TB)/gen-kernel
 GEN_TEST_CFLAGS := $(BASE_CFLAGS) -Itests/gen $(SAN) $(CFLAGS)
 
@@ -149,7 +152,65 @@ $(TB)/gen-kernel: tests/gen/kernel.c $(GEN_OBJ)/gen/blob.o | $(TB)
 	$(HOSTCC) $(GEN_TEST_CFLAGS) -o $@ $(filter %.c %.o,$^)
 
 test-gen: $(GEN) $(GEN_TESTS)
-	tests/gen/run.sh
+	GEN=$(GEN) TB=$(TB) tests/gen/run.sh
+
+# --- fuzzing (libFuzzer: clang and libclang-rt-14-dev) -------------------------
+# `make fuzz FUZZ_SECONDS=N` runs each harness N seconds from its seed corpus in
+# tests/fuzz/corpus/; a crash, a sanitizer report or a broken invariant fails.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZERS := policy verify sim
+FUZZ_OBJ := $(B)/obj/fuzz
+FB := $(B)/fuzz
+FUZZ_CFLAGS := $(BASE_CFLAGS) -Itests/gen -Itests/fuzz -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_OBJS := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(GEN_SRCS) tests/gen/grid.c tests/fuzz/fuzz.c)
+
+$(FUZZ_OBJ)/%.o: %.c $(wildcard gen/*.h gen/*.inc tests/gen/*.h tests/fuzz/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FB)/fuzz-%: $(FUZZ_OBJ)/tests/fuzz/%.o $(FUZZ_OBJS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^
+
+# Made through pattern rules only, so make would delete them as intermediate.
+.SECONDARY: $(FUZZ_OBJS) $(FUZZERS:%=$(FUZZ_OBJ)/tests/fuzz/%.o)
+
+fuzz: $(FUZZERS:%=$(FB)/fuzz-%)
+	FB=$(FB) tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+# --- hardening: the kernel against sim, load and soak, valgrind, lint -----------
+HARD_TESTS := $(TB)/hard-accept $(TB)/hard-programs $(TB)/hard-load
+KERNEL_RUN := tests/hardening/kernel-run.c tests/hardening/kernel-run.h
+
+$(TB)/hard-accept: tests/hardening/accept.c $(KERNEL_RUN) $(GEN_OBJS) | $(TB)
+	$(HOSTCC) $(GEN_TEST_CFLAGS) -Itests/hardening -o $@ $(filter %.c %.o,$^)
+
+$(TB)/hard-programs: tests/hardening/programs.c $(KERNEL_RUN) $(GEN_OBJS) | $(TB)
+	$(HOSTCC) $(GEN_TEST_CFLAGS) -Itests/hardening -o $@ $(filter %.c %.o,$^)
+
+$(TB)/hard-load: tests/hardening/load.c | $(TB)
+	$(HOSTCC) $(GEN_TEST_CFLAGS) -o $@ $<
+
+# cppcheck, clang-tidy (.clang-tidy) and gcc -fanalyzer on every C file.
+lint: $(BUILTIN_H)
+	scripts/lint.sh -I$(LOADER_OBJ)
+
+# valgrind memcheck over every seccomp-gen command; it needs a plain build.
+valgrind:
+	$(MAKE) --no-print-directory SANITIZE= gen
+	tests/hardening/valgrind.sh $(B)/seccomp-gen
+
+# CI's share of fuzzing, per harness.
+CI_FUZZ_SECONDS ?= 20
+# Valgrind, fuzzing and lint do not depend on the build variant: a SANITIZE=1
+# run leaves them to the plain one.
+PLAIN := $(if $(SAN),,1)
+
+test-hardening: $(GEN) $(LOADER) $(HARD_TESTS) $(if $(PLAIN),$(FUZZERS:%=$(FB)/fuzz-%) $(BUILTIN_H))
+	GEN=$(GEN) LOADER=$(LOADER) TB=$(TB) FB=$(FB) FUZZ_SECONDS=$(CI_FUZZ_SECONDS) \
+		PLAIN=$(PLAIN) LINT_INCLUDE=$(LOADER_OBJ) tests/hardening/run.sh
 
 # --- benchmarks (figures side by side with a peer; not tests) ---------------
 
@@ -158,6 +219,47 @@ $(TB)/gen-bench: tests/bench/gen-bench.c tests/gen/grid.c tests/gen/libseccomp.c
 
 bench-gen: $(TB)/gen-bench
 	$(TB)/gen-bench $(POLICY) tests/bench/syscall-mix-x86_64.txt
+
+# --- the loader's tests and benchmark ----------------------------------------
+# probe: a test program for the target (static; the aarch64 guest runs it too).
+# inject: a host-side fault injector for the fail-closed tests.
+PROBE := $(LB)/tests/probe
+INJECT := $(TB)/inject
+
+$(PROBE): tests/probe.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -static $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $<
+
+$(INJECT): tests/loader/inject.c | $(TB)
+	$(HOSTCC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $<
+
+# musl-gcc searches no kernel headers: hand it the UAPI ones alone (linux/,
+# asm/, asm-generic/), none of glibc's.
+ifeq ($(LIBC),musl)
+UAPI := $(B)/obj/uapi-$(TARGET_ARCH)
+$(LOADER_OBJS) $(PROBE): BASE_CFLAGS += -isystem $(UAPI)
+$(LOADER_OBJS) $(PROBE): | $(UAPI)
+$(UAPI):
+	mkdir -p $@
+	ln -sfn /usr/include/linux /usr/include/asm-generic $@/
+	ln -sfn /usr/include/$(TARGET_ARCH)-linux-gnu/asm $@/asm
+endif
+
+# Fault injection counts every syscall the loader makes, so it needs a static
+# loader: with SANITIZE=1 it runs against the plain build, which it makes.
+test-loader: all $(PROBE) $(INJECT)
+	$(if $(SAN),$(MAKE) --no-print-directory SANITIZE= loader)
+	LOADER=$(LOADER) LOADER_LIBC=$(LIBC) PROBE=$(PROBE) INJECT=$(INJECT) \
+		FAULT_LOADER=$(if $(SAN),$(B)/apply-seccomp,$(LOADER)) tests/loader/run.sh
+
+# Startup cost against plain exec, unshare(1) and bwrap; sizes; peak RSS.
+LOADER_BENCH := $(TB)/loader-bench
+
+$(LOADER_BENCH): tests/loader/bench.c | $(TB)
+	$(HOSTCC) $(BASE_CFLAGS) $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $<
+
+bench-loader: all $(LOADER_BENCH)
+	LOADER=$(LOADER) BENCH=$(LOADER_BENCH) scripts/bench-loader.sh
 
 # --- aarch64 on a real kernel (qemu-system-aarch64, TCG) ----------------------
 # Cross-builds the loader itself (make ARCH=aarch64); $(GEN) first, so that a
@@ -172,7 +274,7 @@ test-srt: all
 
 # --- all the suites ------------------------------------------------------------
 # Each suite runs even when an earlier one failed; the summary names the failures.
-TEST_SUITES := test-gen test-loader test-build test-srt test-aarch64
+TEST_SUITES := test-gen test-loader test-build test-srt test-aarch64 test-hardening
 
 test:
 	@failed=; for t in $(TEST_SUITES); do \

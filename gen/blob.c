@@ -97,7 +97,10 @@ size_t blob_load(const char *path, struct sock_filter *prog, char *err, size_t e
 		close(fd);
 		return 0;
 	}
-	close(fd);
+	if (close(fd) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return 0;
+	}
 	blob_decode(bytes, size, prog);
 	return size / BLOB_INSN_SIZE;
 }

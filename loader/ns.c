@@ -1,0 +1,105 @@
+#define _GNU_SOURCE
+#include "ns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "fail.h"
+
+/* What a caller whose user namespaces do not work must provide instead. */
+#define REMEDY "run apply-seccomp as root, or under bwrap --unshare-user --cap-add CAP_SYS_ADMIN"
+
+static void write_file(const char *step, const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		die_errno("%s: opening %s", step, path);
+	n = write(fd, text, len);
+	if (n < 0)
+		die_errno("%s: writing \"%s\" to %s", step, text, path);
+	if ((size_t)n != len)
+		die("%s: short write to %s", step, path);
+	if (close(fd) < 0)
+		die_errno("%s: closing %s", step, path);
+}
+
+/* Maps the caller's effective ids to themselves: the only mapping an
+ * unprivileged process may write, and COMMAND keeps its ids and file access. */
+static void map_ids(uid_t uid, gid_t gid)
+{
+	static const char step[] = "setting up the user namespace";
+	char map[64];
+	int dumpable;
+
+	/* An execute-only binary (mode 0111) runs non-dumpable, and then
+	 * /proc/self/{setgroups,uid_map,gid_map} belong to root: be dumpable
+	 * for just these writes. */
+	dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	if (dumpable < 0)
+		die_errno("%s: prctl(PR_GET_DUMPABLE)", step);
+	if (!dumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		die_errno("%s: prctl(PR_SET_DUMPABLE, 1)", step);
+	write_file(step, "/proc/self/setgroups", "deny");
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
+	write_file(step, "/proc/self/uid_map", map);
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
+	write_file(step, "/proc/self/gid_map", map);
+	if (!dumpable && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die_errno("%s: prctl(PR_SET_DUMPABLE, 0)", step);
+}
+
+void ns_enter(struct run *run)
+{
+	uid_t uid;
+	gid_t gid;
+
+	/* Root, or bwrap --unshare-user --cap-add CAP_SYS_ADMIN. */
+	if (unshare(CLONE_NEWPID | CLONE_NEWNS) == 0)
+		return;
+	if (errno != EPERM)
+		die_errno("unshare(CLONE_NEWPID|CLONE_NEWNS)");
+
+	/* Without CAP_SYS_ADMIN: a user namespace of our own grants it. */
+	uid = geteuid();
+	gid = getegid();
+	if (unshare(CLONE_NEWUSER) < 0)
+		die("unshare(CLONE_NEWUSER): %s: without CAP_SYS_ADMIN the namespaces need a user "
+		    "namespace, and user namespaces are disabled or restricted here "
+		    "(user.max_user_namespaces, kernel.unprivileged_userns_clone, AppArmor, or a "
+		    "seccomp filter); " REMEDY, strerror(errno));
+	run->nested_userns = true;
+	map_ids(uid, gid);
+	if (unshare(CLONE_NEWPID | CLONE_NEWNS) < 0)
+		die("unshare(CLONE_NEWPID|CLONE_NEWNS) in a new user namespace: %s: the user "
+		    "namespace grants no capabilities here (an LSM such as AppArmor restricts "
+		    "unprivileged user namespaces) or a namespace limit is reached "
+		    "(user.max_pid_namespaces, user.max_mnt_namespaces); " REMEDY, strerror(errno));
+}
+
+void ns_setup_pid1(struct run *run)
+{
+	/* Nothing mounted here propagates out, and nothing from outside in. */
+	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		die_errno("making the mount tree private: mount(\"/\", MS_REC|MS_PRIVATE)");
+	/* A /proc of this PID namespace only: the old one shows the outer
+	 * processes, and their /proc/N files to whoever may open them. */
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
+		run->fresh_proc = true;
+	else if (!run->allow_stale_proc)
+		die("cannot mount a fresh /proc: mount(\"proc\", \"/proc\"): %s "
+		    "(--allow-stale-proc keeps the old one instead, which is weaker)", strerror(errno));
+	/* In a user namespace of our own, COMMAND must not nest another one to
+	 * get capabilities back. (In any other, the limit is not ours to set.) */
+	if (run->nested_userns)
+		write_file("limiting user namespaces", "/proc/sys/user/max_user_namespaces", "0");
+}

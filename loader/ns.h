@@ -1,0 +1,15 @@
+/* The namespaces COMMAND runs in. */
+#ifndef NS_H
+#define NS_H
+
+#include "loader.h"
+
+/* Moves the caller into a new mount namespace and its future children into a
+ * new PID namespace, creating a user namespace first when the caller lacks
+ * CAP_SYS_ADMIN. Exits with 125, naming the step that failed, otherwise. */
+void ns_enter(struct run *run);
+
+/* Run by PID 1: private mount tree, fresh /proc, no further user namespaces. */
+void ns_setup_pid1(struct run *run);
+
+#endif

@@ -1,0 +1,216 @@
+#define _GNU_SOURCE
+#include "supervise.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "fail.h"
+#include "ns.h"
+
+/* Signals that are never forwarded: the synchronous faults (they concern the
+ * process that raised them) and the terminal stops, which stay unblocked and
+ * default in the stub so that Ctrl-Z stops the stub and COMMAND together (a
+ * PID namespace's init ignores them). SIGKILL and SIGSTOP cannot be blocked. */
+static const int unforwarded[] = {
+	SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT,
+	SIGTSTP, SIGTTIN, SIGTTOU,
+};
+
+/* What the stub and PID 1 block and wait for: every signal they forward, and
+ * SIGCHLD. Kernel sets, not sigset_t: libc's sigset functions leave out the
+ * signals libc reserves for its threads (glibc 32-33, musl 32-34), which would
+ * then kill the stub instead of reaching COMMAND (34 is glibc's SIGRTMIN). The
+ * loader has no threads, so it can block them too. */
+static uint64_t waited_set(void)
+{
+	uint64_t set = ~(uint64_t)0;
+
+	for (size_t i = 0; i < sizeof(unforwarded) / sizeof(unforwarded[0]); i++)
+		set &= ~((uint64_t)1 << (unforwarded[i] - 1));
+	return set;
+}
+
+static void block_waited(uint64_t *old)
+{
+	uint64_t set = waited_set();
+
+	if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &set, old, sizeof(set)) < 0)
+		die_errno("rt_sigprocmask");
+}
+
+void supervise_block_signals(struct run *run)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+
+	block_waited(&run->caller_mask);
+	/* An ignored SIGCHLD would make the kernel reap our children before we
+	 * learn their status. COMMAND gets the caller's setting back. */
+	if (sigaction(SIGCHLD, &dfl, &old) < 0)
+		die_errno("sigaction(SIGCHLD)");
+	run->caller_ignored_sigchld = old.sa_handler == SIG_IGN;
+}
+
+static int exit_code(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* A signal the kernel sent (SI_KERNEL) came from the terminal to the whole
+ * foreground process group (Ctrl-C, Ctrl-\, window size), which COMMAND is in
+ * too and got its own copy of: passing it on would deliver it twice. The one
+ * exception is a hangup, which the kernel sends to the session leader alone,
+ * and the stub may be that leader. Everything sent by a process is forwarded. */
+static bool from_terminal(const siginfo_t *si, bool is_stub)
+{
+	if (si->si_code != SI_KERNEL)
+		return false;
+	return !(is_stub && si->si_signo == SIGHUP && getsid(0) == getpid());
+}
+
+static void forward(pid_t pid, const siginfo_t *si)
+{
+	int r;
+
+	/* sigqueue() keeps the value a sender attached with sigqueue(). */
+	if (si->si_code == SI_QUEUE)
+		r = sigqueue(pid, si->si_signo, si->si_value);
+	else
+		r = kill(pid, si->si_signo);
+	/* ESRCH: the target is exiting; its SIGCHLD is on the way. */
+	if (r < 0 && errno != ESRCH)
+		warn_msg("forwarding signal %d: %s", si->si_signo, strerror(errno));
+}
+
+static void wait_signal(siginfo_t *si)
+{
+	uint64_t set = waited_set();
+
+	while (syscall(SYS_rt_sigtimedwait, &set, si, NULL, sizeof(set)) < 0)
+		if (errno != EINTR)
+			die_errno("rt_sigtimedwait");
+}
+
+/* PID 1: forwards signals to COMMAND, reaps every orphan, and exits with
+ * COMMAND's status as soon as COMMAND is gone; the kernel then kills whatever
+ * is left in the namespace. */
+static _Noreturn void pid1_loop(pid_t command)
+{
+	siginfo_t si;
+	pid_t pid;
+	int status;
+
+	for (;;) {
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			if (pid == command)
+				_exit(exit_code(status));
+		if (pid < 0 && errno != ECHILD)
+			die_errno("waitpid");
+		wait_signal(&si);
+		if (si.si_signo != SIGCHLD && !from_terminal(&si, false))
+			forward(command, &si);
+	}
+}
+
+/* Lets a child go on. Each process releases its child only once its own
+ * setup is complete, so that no failure of a parent's can leave COMMAND
+ * started: exit status 125 always means COMMAND never ran. */
+static void release(int fd)
+{
+	if (write(fd, "", 1) != 1)
+		die_errno("releasing the next process");
+}
+
+/* Waits for release(); a parent that died first (end of file) ends us too. */
+static void wait_release(int fd)
+{
+	ssize_t n;
+	char c;
+
+	do
+		n = read(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die_errno("waiting for the parent process");
+	if (n == 0)
+		_exit(125);     /* nobody is left to tell */
+}
+
+static _Noreturn void pid1(struct run *run, int stub)
+{
+	struct pollfd pfd = { .fd = stub, .events = 0 };
+	int go[2], r;
+	pid_t command;
+
+	/* Nothing in the namespace may ptrace us or read our memory. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die_errno("prctl(PR_SET_DUMPABLE, 0)");
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die_errno("prctl(PR_SET_PDEATHSIG)");
+	wait_release(stub);
+	/* The stub may have died before the death signal was armed, and
+	 * getppid() says nothing in a new PID namespace (it is 0); but the
+	 * stub keeps its end of the pipe open for as long as it lives. */
+	r = poll(&pfd, 1, 0);
+	if (r < 0)
+		die_errno("poll");
+	if (r > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+		_exit(125);     /* nobody is left to tell */
+	ns_setup_pid1(run);
+
+	if (pipe2(go, O_CLOEXEC) < 0)
+		die_errno("pipe2");
+	command = fork();
+	if (command < 0)
+		die_errno("fork (COMMAND)");
+	if (command == 0) {
+		wait_release(go[0]);
+		exec_command(run);
+	}
+	/* Again after each fork: the loops rely on it, and libc's fork() may
+	 * block and restore the mask itself (musl does). */
+	block_waited(NULL);
+	release(go[1]);
+	pid1_loop(command);
+}
+
+_Noreturn void supervise(struct run *run)
+{
+	siginfo_t si;
+	int pipe_to_pid1[2], status;
+	pid_t child, pid;
+
+	if (pipe2(pipe_to_pid1, O_CLOEXEC) < 0)
+		die_errno("pipe2");
+	child = fork();
+	if (child < 0)
+		die_errno("fork (PID 1)");
+	if (child == 0) {
+		/* Only the stub may hold the write end: its death closes it. */
+		if (close(pipe_to_pid1[1]) < 0)
+			die_errno("closing the pipe to the outer process");
+		pid1(run, pipe_to_pid1[0]);
+	}
+	block_waited(NULL);
+	release(pipe_to_pid1[1]);
+
+	for (;;) {
+		/* Only PID 1 matters; the caller may have left us other children. */
+		pid = waitpid(child, &status, WNOHANG);
+		if (pid < 0)
+			die_errno("waitpid");
+		if (pid == child)
+			_exit(exit_code(status));
+		wait_signal(&si);
+		if (si.si_signo != SIGCHLD && !from_terminal(&si, true))
+			forward(child, &si);
+	}
+}

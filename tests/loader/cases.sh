@@ -1,0 +1,223 @@
+#!/bin/bash
+# The loader's behaviour in one context (as root or uid 65534, inside bwrap or
+# not). run.sh stages the binaries in $BIN and runs this script once per
+# context with:
+#   CTX        the context's name, for messages
+#   WANT_CHECK what `apply-seccomp --check` must say after "ok: "
+#   WANT_BND   COMMAND's bounding set (hex), WANT_SECBITS its securebits (hex)
+#   NESTED     1 if the loader must create its own user namespace here
+. "$BIN/lib.sh"
+SUITE="loader[$CTX]"
+L=$BIN/apply-seccomp
+F=$BIN/filter.bpf
+P=$BIN/probe
+PY=/usr/bin/python3
+ZERO=0000000000000000
+DEADLINE=20
+
+# probe_is NAME WANT CHECK: `apply-seccomp FILTER probe CHECK` prints WANT.
+probe_is() {
+	expect_status "$1 (status)" 0 "$L" "$F" "$P" "$3"
+	expect_eq "$1" "$2" "$out"
+}
+
+# --- setup ---------------------------------------------------------------------
+expect_status "--check succeeds" 0 "$L" --check
+expect_eq "--check names the path" "apply-seccomp: ok: $WANT_CHECK" "$out"
+expect_status "--check FILTER succeeds" 0 "$L" --check "$F"
+
+# --- process model ---------------------------------------------------------------
+probe_is "COMMAND is PID 2" 2 pid
+expect_status "cat /proc/1/comm" 0 "$L" "$F" /bin/cat /proc/1/comm
+expect_eq "PID 1 is apply-seccomp" apply-seccomp "$out"
+expect_status "list /proc" 0 "$L" "$F" /bin/sh -c 'cd /proc && echo [0-9]*'
+expect_eq "/proc lists only the inner PIDs" "1 2" "$out"
+
+# --- exit status ---------------------------------------------------------------------
+for code in 0 1 42; do
+	expect_status "exit $code is relayed" "$code" "$L" "$F" /bin/sh -c "exit $code"
+done
+expect_status "COMMAND not found: 127" 127 "$L" "$F" no-such-command-4f1d
+expect_eq "not found message" "apply-seccomp: no-such-command-4f1d: command not found" "$err"
+expect_status "COMMAND path missing: 127" 127 "$L" "$F" /no/such/file
+expect_eq "missing path message" "apply-seccomp: /no/such/file: No such file or directory" "$err"
+expect_status "COMMAND not executable: 126" 126 "$L" "$F" "$F"
+expect_eq "not executable message" "apply-seccomp: $F: Permission denied" "$err"
+expect_status "death by SIGTERM: 143" 143 "$L" "$F" /bin/sh -c 'kill -TERM $$'
+expect_status "death by SIGKILL: 137" 137 "$L" "$F" /bin/sh -c 'kill -KILL $$'
+if [ "$(uname -m)" = x86_64 ]; then
+	expect_status "an i386 syscall (int 0x80) is killed: 128+SIGSYS" 159 "$L" "$F" "$P" int80-socket
+fi
+
+# --- orphans -------------------------------------------------------------------------
+# Each (true &) leaves an orphan that PID 1 inherits. Poll until no process but
+# COMMAND (PID 2) has PID 1 as its parent: a zombie PID 1 failed to reap would
+# stay there until the deadline.
+expect_status "orphans are reaped" 0 "$L" "$F" /bin/sh -c '
+	for i in 1 2 3 4 5; do (/bin/true &); done
+	end=$(($(date +%s) + '"$DEADLINE"'))
+	while :; do
+		left=$(awk "\$4 == 1 && \$1 != 2 {print \$1, \$2, \$3}" /proc/[0-9]*/stat 2>/dev/null)
+		[ -n "$left" ] || exit 0
+		[ "$(date +%s)" -lt "$end" ] || { echo "not reaped: $left"; exit 1; }
+		sleep 0.01
+	done'
+start=$(date +%s)
+expect_status "sh -c 'sleep 100 & exit 5' returns 5" 5 timeout 60 "$L" "$F" /bin/sh -c 'sleep 100 & exit 5'
+expect_match "... at once (not after the sleep)" '^[0-9]$|^1[0-9]$' "$(($(date +%s) - start))"
+
+# --- the filter ----------------------------------------------------------------------
+probe_is "socket(AF_UNIX) fails" EPERM socket-unix
+probe_is "socket(AF_UNIX) with junk in the upper 32 bits fails" EPERM socket-unix-junk
+probe_is "socket(AF_INET) works" ok socket-inet
+probe_is "socketpair(AF_UNIX, SOCK_DGRAM) fails" EPERM socketpair-dgram
+probe_is "socketpair(AF_UNIX, SOCK_STREAM) works" ok socketpair-stream
+probe_is "socketpair(AF_UNIX, SOCK_SEQPACKET) works" ok socketpair-seqpacket
+probe_is "io_uring_setup fails" EPERM io_uring-setup
+probe_is "io_uring_enter fails" EPERM io_uring-enter
+probe_is "io_uring_register fails" EPERM io_uring-register
+expect_status "--builtin" 0 "$L" --builtin "$P" socket-unix
+expect_eq "--builtin installs the built-in filter" EPERM "$out"
+
+# --- PID 1 and the mounts are out of reach -------------------------------------------
+probe_is "ptrace(PID 1) fails" EPERM ptrace-attach-1
+probe_is "open(/proc/1/mem, O_RDWR) fails" EACCES proc1-mem-write
+probe_is "process_vm_writev(PID 1) fails" EPERM vm-writev-1
+probe_is "umount(/proc) fails" EPERM umount-proc
+
+# --- privileges ----------------------------------------------------------------------
+probe_is "no capabilities" "inh=$ZERO prm=$ZERO eff=$ZERO bnd=$WANT_BND amb=$ZERO" caps
+probe_is "securebits" "$WANT_SECBITS" securebits
+expect_status "no_new_privs" 0 "$L" "$F" /bin/grep -h '^NoNewPrivs' /proc/self/status
+expect_match "no_new_privs is set" '^NoNewPrivs:.1$' "$out"
+expect_status "seccomp" 0 "$L" "$F" /bin/grep -h '^Seccomp:' /proc/self/status
+expect_match "seccomp filter mode" '^Seccomp:.2$' "$out"
+if [ "$NESTED" = 1 ]; then
+	probe_is "no further user namespaces" ENOSPC userns
+fi
+
+# --- what passes through -------------------------------------------------------------
+mkdir -p "$TMPDIR_T/cwd"
+out=$(cd "$TMPDIR_T/cwd" && echo hello | FOO='a b' "$L" "$F" /bin/sh -c \
+	'read -r x; echo "$x|$FOO|$PWD|$(umask)"; echo to-stderr >&2' 2> "$TMPDIR_T/e")
+expect_eq "stdin, environment, cwd and umask pass through" "hello|a b|$TMPDIR_T/cwd|$(umask)" "$out"
+expect_eq "stderr passes through" to-stderr "$(cat "$TMPDIR_T/e")"
+want=$("$P" fds 7< /dev/null 9> /dev/null)
+expect_status "fds" 0 "$L" "$F" "$P" fds 7< /dev/null 9> /dev/null
+expect_eq "COMMAND gets the caller's fds and no other" "$want" "$out"
+expect_match "... including fds 7 and 9" ' 7 9( |$)' "$out"
+want=$("$P" fds <&- 2>&-)
+out=$("$L" "$F" "$P" fds <&- 2>&-)
+expect_eq "closed stdin and stderr stay closed for COMMAND" "$want" "$out"
+sigstate="/bin/grep -E '^Sig(Blk|Ign)' /proc/self/status | tr '\n' ' '"
+want=$(/bin/sh -c "$sigstate")
+expect_status "signal state" 0 "$L" "$F" /bin/sh -c "$sigstate"
+expect_eq "the caller's signal mask and ignored signals pass through" "$want" "$out"
+# A caller that ignores SIGCHLD and blocks SIGUSR2: COMMAND gets both back,
+# and the loader still sees COMMAND's status.
+unusual() {
+	"$PY" -c '
+import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2})
+os.execv(sys.argv[1], sys.argv[1:])' "$@"
+}
+expect_status "SIGCHLD ignored by the caller: status relayed" 7 unusual "$L" "$F" /bin/sh -c 'exit 7'
+expect_status "SIGCHLD ignored by the caller: signal state" 0 unusual "$L" "$F" \
+	/bin/grep -h -E '^Sig(Blk|Ign)' /proc/self/status
+blk=${out#SigBlk:?}
+blk=${blk%%[!0-9a-f]*}
+ign=${out##*SigIgn:?}
+expect_eq "... COMMAND has SIGUSR2 (only) blocked" 800 "$(printf %x $((0x${blk:-0})))"
+expect_eq "... and SIGCHLD ignored" 1 "$(((0x${ign:-0} >> 16) & 1))"
+
+# --- signals sent to the outer stub reach COMMAND, through PID 1 --------------------
+SIGS="TERM INT HUP QUIT USR1 USR2 WINCH ALRM CONT PIPE XCPU RTMIN"
+coproc LOADER { exec "$L" "$F" "$PY" -c '
+import signal, sys
+names = sys.argv[1].split()
+sigs = {getattr(signal, "SIG" + n) for n in names}
+signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
+print("ready", flush=True)
+for n in names:
+    i = signal.sigwaitinfo(sigs)
+    print(signal.Signals(i.si_signo).name, i.si_code, i.si_pid, flush=True)' "$SIGS" 2>&1; }
+stub=$LOADER_PID
+exec {cofd}<&"${LOADER[0]}"
+line=
+read -r -t "$DEADLINE" -u "$cofd" line
+expect_eq "signal test COMMAND is ready" ready "${line:-}"
+for s in $SIGS; do
+	kill -s "$s" "$stub"
+	line=
+	read -r -t "$DEADLINE" -u "$cofd" line
+	want="SIG$s 0 1"
+	expect_eq "SIG$s sent to the stub reaches COMMAND, from PID 1" "$want" "${line:-}"
+	# Without that signal COMMAND would wait for ever.
+	[ "${line:-}" = "$want" ] || { kill -KILL "$stub"; break; }
+done
+wait "$stub" && status=0 || status=$?
+exec {cofd}<&-
+expect_eq "status after the signals" 0 "$status"
+
+# A value sent with sigqueue() arrives with the signal (read with ctypes:
+# python's sigwaitinfo() result has no si_value).
+coproc LOADER { exec "$L" "$F" "$PY" -c '
+import ctypes, signal
+libc = ctypes.CDLL(None, use_errno=True)
+sig = signal.SIGRTMIN + 1
+signal.pthread_sigmask(signal.SIG_BLOCK, {sig})
+mask = ctypes.create_string_buffer(128)
+libc.sigemptyset(mask)
+libc.sigaddset(mask, sig)
+info = ctypes.create_string_buffer(128)
+print("ready", flush=True)
+libc.sigwaitinfo(mask, info)
+code, pid, value = (int.from_bytes(info.raw[o:o + n], "little", signed=True)
+                    for o, n in ((8, 4), (16, 4), (24, 4)))
+print(code, pid, value, flush=True)' 2>&1; }
+stub=$LOADER_PID
+exec {cofd}<&"${LOADER[0]}"
+line=
+read -r -t "$DEADLINE" -u "$cofd" line
+expect_eq "sigqueue test COMMAND is ready" ready "${line:-}"
+/usr/bin/kill -s RTMIN+1 -q 4242 "$stub"
+line=
+read -r -t "$DEADLINE" -u "$cofd" line
+# si_code SI_QUEUE (-1), sent by PID 1, with the value.
+expect_eq "a sigqueue() value reaches COMMAND" "-1 1 4242" "${line:-}"
+[ "${line:-}" = "-1 1 4242" ] || kill -KILL "$stub"
+wait "$stub" && status=0 || status=$?
+exec {cofd}<&-
+expect_eq "status after sigqueue" 0 "$status"
+
+# --- SIGKILL of the outer stub ends everything -----------------------------------
+coproc LOADER { exec "$L" "$F" /bin/sh -c 'echo ready; exec sleep 1000' 2> /dev/null; }
+stub=$LOADER_PID
+# bash closes a coproc's fds when it reaps it: read through a copy.
+exec {cofd}<&"${LOADER[0]}"
+line=
+read -r -t "$DEADLINE" -u "$cofd" line
+expect_eq "sleeper is ready" ready "${line:-}"
+pid1=$(cut -d' ' -f1 "/proc/$stub/task/$stub/children" 2> /dev/null)
+# (bash's "Killed" job notice goes to /dev/null)
+exec {saved}>&2 2> /dev/null
+kill -KILL "$stub"
+# COMMAND holds the pipe's write end: EOF (status 1) means it is gone, a
+# status above 128 that the deadline passed.
+read -r -t "$DEADLINE" -u "$cofd" line && status=0 || status=$?
+wait "$stub"
+exec 2>&"$saved" {saved}>&- {cofd}<&-
+# If it failed, do not leave the sleeper behind.
+[ "$status" = 1 ] || [ -z "$pid1" ] || kill -KILL "$pid1" 2> /dev/null
+expect_eq "SIGKILL of the stub kills COMMAND (EOF on its stdout)" 1 "$status"
+
+# --- the terminal: Ctrl-C, resize, Ctrl-Z, hangup ------------------------------------
+"$PY" "$BIN/terminal.py" "$L" "$F" "$TMPDIR_T/terminal.log" > "$TMPDIR_T/terminal.out" 2>&1
+status=$?
+while read -r word rest; do
+	if [ "$word" = ok ]; then pass "terminal: $rest"; else fail "terminal: $word $rest"; fi
+done < "$TMPDIR_T/terminal.out"
+expect_eq "terminal.py status" 0 "$status"
+
+finish
