@@ -142,7 +142,7 @@ GEN_TEST_CFLAGS := $(BASE_CFLAGS) -Itests/gen $(SAN) $(CFLAGS)
 $(TB):
 	mkdir -p $@
 
-$(TB)/gen-semantics: tests/gen/semantics.c tests/gen/grid.c tests/gen/grid.h $(GEN_OBJS) | $(TB)
+$(TB)/gen-semantics: tests/gen/semantics.c tests/gen/grid.c $(wildcard tests/gen/*.h) $(GEN_OBJS) | $(TB)
 	$(HOSTCC) $(GEN_TEST_CFLAGS) -o $@ $(filter %.c %.o,$^)
 
 $(TB)/gen-oracle: tests/gen/oracle.c tests/gen/grid.c tests/gen/libseccomp.c $(wildcard tests/gen/*.h) $(GEN_OBJS) | $(TB)
@@ -182,7 +182,7 @@ fuzz: $(FUZZERS:%=$(FB)/fuzz-%)
 
 # --- hardening: the kernel against sim, load and soak, valgrind, lint -----------
 HARD_TESTS := $(TB)/hard-accept $(TB)/hard-programs $(TB)/hard-load
-KERNEL_RUN := tests/hardening/kernel-run.c tests/hardening/kernel-run.h
+KERNEL_RUN := tests/hardening/kernel-run.c tests/hardening/kernel-run.h tests/gen/random.h
 
 $(TB)/hard-accept: tests/hardening/accept.c $(KERNEL_RUN) $(GEN_OBJS) | $(TB)
 	$(HOSTCC) $(GEN_TEST_CFLAGS) -Itests/hardening -o $@ $(filter %.c %.o,$^)
@@ -190,7 +190,7 @@ $(TB)/hard-accept: tests/hardening/accept.c $(KERNEL_RUN) $(GEN_OBJS) | $(TB)
 $(TB)/hard-programs: tests/hardening/programs.c $(KERNEL_RUN) $(GEN_OBJS) | $(TB)
 	$(HOSTCC) $(GEN_TEST_CFLAGS) -Itests/hardening -o $@ $(filter %.c %.o,$^)
 
-$(TB)/hard-load: tests/hardening/load.c | $(TB)
+$(TB)/hard-load: tests/hardening/load.c tests/gen/random.h | $(TB)
 	$(HOSTCC) $(GEN_TEST_CFLAGS) -o $@ $<
 
 # cppcheck, clang-tidy (.clang-tidy) and gcc -fanalyzer on every C file.

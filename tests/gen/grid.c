@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "consts.h"
+#include "random.h"
 #include "syscalls.h"
 #include "xalloc.h"
 
@@ -18,15 +19,6 @@ static void add(struct grid *g, size_t *cap, const struct sim_data *d)
 		g->cases = xreallocarray(g->cases, *cap, sizeof(*g->cases));
 	}
 	g->cases[g->n++] = *d;
-}
-
-/* A small deterministic generator, so every run tests the same cases. */
-static uint64_t next_random(uint64_t *state)
-{
-	*state ^= *state << 13;
-	*state ^= *state >> 7;
-	*state ^= *state << 17;
-	return *state;
 }
 
 /* Values worth passing: those the policy compares with, their neighbours,
@@ -126,9 +118,9 @@ void grid_build(struct grid *g, const struct policy *pol, const struct arch *arc
 			struct sim_data d = { .nr = nrs[i], .arch = arch->audit_arch };
 
 			for (int arg = 0; arg < 6; arg++)
-				d.args[arg] = values[next_random(&state) % n_values] |
-					      junk[next_random(&state) % 4];
-			d.ip = next_random(&state);
+				d.args[arg] = values[xorshift64(&state) % n_values] |
+					      junk[xorshift64(&state) % 4];
+			d.ip = xorshift64(&state);
 			add(g, &cap, &d);
 		}
 		for (size_t f = 0; f < sizeof(foreign) / sizeof(foreign[0]); f++) {

@@ -16,6 +16,7 @@
 
 #include "compile.h"
 #include "kernel-run.h"
+#include "random.h"
 #include "policy.h"
 #include "sim.h"
 #include "syscalls.h"
@@ -28,10 +29,7 @@ static uint64_t state;
 
 static uint64_t rnd(void)
 {
-	state ^= state << 13;
-	state ^= state >> 7;
-	state ^= state << 17;
-	return state;
+	return xorshift64(&state);
 }
 
 static uint64_t pick(const uint64_t *v, size_t n)

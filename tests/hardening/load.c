@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "random.h"
+
 #define MARKER "3141.5926"      /* how long the never-ending child sleeps */
 #define RSS_SLACK_KB 256        /* allocator noise in this process, not a leak */
 
@@ -40,10 +42,7 @@ static uint64_t state = 42;     /* the same delays on every run */
 
 static unsigned rnd(unsigned below)
 {
-	state ^= state << 13;
-	state ^= state >> 7;
-	state ^= state << 17;
-	return (unsigned)(state % below);
+	return (unsigned)(xorshift64(&state) % below);
 }
 
 /* A count from the command line, or fallback when it is not given. */

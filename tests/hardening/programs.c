@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kernel-run.h"
+#include "random.h"
 #include "sim.h"
 #include "syscalls.h"
 #include "verify.h"
@@ -28,10 +29,7 @@ static uint64_t state;
 
 static uint64_t rnd(void)
 {
-	state ^= state << 13;
-	state ^= state >> 7;
-	state ^= state << 17;
-	return state;
+	return xorshift64(&state);
 }
 
 /* Constants the body compares and computes with: edges, and the values the
