@@ -207,21 +207,18 @@ static int check_policy(unsigned p, const char *text, size_t len, const struct a
 		return -1;
 	}
 	for (size_t i = 0; i < n_calls && result == 0; i++) {
-		struct sim_data d = { .nr = (uint32_t)calls[i].nr, .arch = native->audit_arch };
-		struct outcome want;
-		size_t steps;
+		struct outcome want = sim_outcome(prog, n, native->audit_arch, &calls[i]);
+		const uint64_t *a6 = calls[i].args;
 
-		memcpy(d.args, calls[i].args, sizeof(d.args));
-		want = outcome_of(sim_run(prog, n, &d, &steps));
 		by_kind[want.seen]++;
 		if (want.seen != seen[i].seen || want.value != seen[i].value) {
 			char a[48], b[48];
 
 			printf("FAIL policy %u: %s(%#llx, %#llx, %#llx, %#llx, %#llx, %#llx): "
-			       "kernel: %s, sim: %s\n%s", p, syscall_name(native, d.nr),
-			       (unsigned long long)d.args[0], (unsigned long long)d.args[1],
-			       (unsigned long long)d.args[2], (unsigned long long)d.args[3],
-			       (unsigned long long)d.args[4], (unsigned long long)d.args[5],
+			       "kernel: %s, sim: %s\n%s", p, syscall_name(native, (uint32_t)calls[i].nr),
+			       (unsigned long long)a6[0], (unsigned long long)a6[1],
+			       (unsigned long long)a6[2], (unsigned long long)a6[3],
+			       (unsigned long long)a6[4], (unsigned long long)a6[5],
 			       outcome_text(seen[i], a, sizeof(a)), outcome_text(want, b, sizeof(b)), text);
 			result = -1;
 		}

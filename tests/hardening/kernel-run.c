@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sim.h"
+
 #define MAX_ERRNO 4095u         /* the kernel caps an errno action's data there */
 #define MAX_CALLS 1024u
 
@@ -183,4 +185,14 @@ int kernel_run(const struct sock_filter *prog, size_t n, const struct call *call
 		from = rep->started;
 	}
 	return 0;
+}
+
+struct outcome sim_outcome(const struct sock_filter *prog, size_t n, uint32_t audit_arch,
+			   const struct call *c)
+{
+	struct sim_data d = { .nr = (uint32_t)c->nr, .arch = audit_arch };
+	size_t steps;
+
+	memcpy(d.args, c->args, sizeof(d.args));
+	return outcome_of(sim_run(prog, n, &d, &steps));
 }

@@ -37,6 +37,10 @@ struct outcome {
  * errno action with data 0 makes the call return 0: tests do not use it. */
 struct outcome outcome_of(uint32_t ret);
 
+/* What the simulator says becomes of c under prog on audit_arch. */
+struct outcome sim_outcome(const struct sock_filter *prog, size_t n, uint32_t audit_arch,
+			   const struct call *c);
+
 /* Installs prog (NO_NEW_PRIVS, then seccomp()) in a child and makes the calls
  * in order; out[i] is what became of calls[i]. After a call that kills the
  * child, the rest run in a new one. Returns 0, or -1 with the reason in err

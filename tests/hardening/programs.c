@@ -175,19 +175,16 @@ int main(int argc, char **argv)
 			continue;
 		}
 		for (size_t i = 0; i < n_calls; i++) {
-			struct sim_data d = { .nr = (uint32_t)nr, .arch = native->audit_arch };
-			struct outcome want;
-			size_t steps;
+			struct outcome want = sim_outcome(prog, n, native->audit_arch, &calls[i]);
+			const uint64_t *a6 = calls[i].args;
 
-			memcpy(d.args, calls[i].args, sizeof(d.args));
-			want = outcome_of(sim_run(prog, n, &d, &steps));
 			by_kind[want.seen]++;
 			if (want.seen != seen[i].seen || want.value != seen[i].value) {
 				char a[48], b[48];
 
 				printf("FAIL program %u, call %zu (a0 %#llx a1 %#llx a5 %#llx): kernel: %s, sim: %s\n",
-				       p, i, (unsigned long long)d.args[0], (unsigned long long)d.args[1],
-				       (unsigned long long)d.args[5], outcome_text(seen[i], a, sizeof(a)),
+				       p, i, (unsigned long long)a6[0], (unsigned long long)a6[1],
+				       (unsigned long long)a6[5], outcome_text(seen[i], a, sizeof(a)),
 				       outcome_text(want, b, sizeof(b)));
 				for (size_t pc = 0; pc < n; pc++)
 					printf("  %3zu: code 0x%04x jt %u jf %u k 0x%08x\n", pc, prog[pc].code,
