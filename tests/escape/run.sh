@@ -192,11 +192,12 @@ root_open="proc-core_pattern proc-writable sys-writable open_by_handle hostfile-
 for a in $root_open; do
 	expect_match "control (root, no sandbox): $a gets through" '^OPEN ' "$(verdict "$control" "$a")"
 done
-# An outer process of the same uid, seen through a /proc that is not the
-# command's own, is open to it.
+# An outer process of the same uid and user namespace, seen through a /proc
+# that is not the command's own, is open to it.
 "${NOBODY[@]}" sleep 60 &
 sleeper=$!
-run_attack "$out" "${NOBODY[@]}" -- unshare --user --pid --fork "$A" "$CONF" outer
+for _ in $(seq 50); do [ "$(cat "/proc/$sleeper/comm" 2> /dev/null)" = sleep ] && break; sleep 0.1; done
+run_attack "$out" -- unshare --pid --fork "${NOBODY[@]}" "$A" "$CONF" outer
 kill "$sleeper"
 wait "$sleeper" 2> /dev/null
 control=$(cat "$out")
