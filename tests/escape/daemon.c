@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	token = argv[1];
-	end = time(NULL) + atoi(argv[2]);
+	end = time(NULL) + strtol(argv[2], NULL, 10);
 	/* Every user may connect to the path sockets: the sandbox runs as 65534. */
 	umask(0);
 	for (int i = 0; i < 4; i++) {

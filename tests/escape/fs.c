@@ -79,10 +79,13 @@ static void secret_by_handle(void)
 		open_door("open_by_handle", "set-up broken: handle too long");
 		return;
 	}
-	h.fh.handle_type = atoi(type);
+	h.fh.handle_type = (int)strtol(type, NULL, 10);
 	h.fh.handle_bytes = (unsigned)n;
-	for (size_t i = 0; i < n; i++)
-		sscanf(hex + 2 * i, "%2hhx", &bytes[i]);
+	for (size_t i = 0; i < n; i++) {
+		char pair[3] = { hex[2 * i], hex[2 * i + 1], '\0' };
+
+		bytes[i] = (unsigned char)strtoul(pair, NULL, 16);
+	}
 	mfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (mfd < 0) {
 		blocked("open_by_handle", "open %s (the mount fd): %s", mnt, errname(errno));
@@ -207,7 +210,7 @@ static void block_devices(void)
 static void setuid_binary(void)
 {
 	const char *suid = conf_need("setuid-root", "suid");
-	char out[256] = "", status[4096] = "", *nnp;
+	char out[256] = "", status[4096] = "", *nnp, *euid_at, *capeff_at;
 	int pipefd[2], wstatus;
 	unsigned long euid = 0, capeff = 0;
 	struct statvfs vfs;
@@ -233,10 +236,14 @@ static void setuid_binary(void)
 	if (pid > 0)
 		waitpid(pid, &wstatus, 0);
 	out[n > 0 ? n : 0] = '\0';
-	if (sscanf(out, "euid=%lu capeff=%lx", &euid, &capeff) != 2) {
+	euid_at = strstr(out, "euid=");
+	capeff_at = strstr(out, " capeff=");
+	if (!euid_at || !capeff_at) {
 		open_door("setuid-root", "unexpected: the setuid binary said '%s'", out);
 		return;
 	}
+	euid = strtoul(euid_at + 5, NULL, 10);
+	capeff = strtoul(capeff_at + 8, NULL, 16);
 	read_small("/proc/self/status", status, sizeof(status));
 	nnp = strstr(status, "NoNewPrivs:");
 	if (euid == 0 && getuid() != 0)

@@ -51,7 +51,7 @@ void attack_mount(void)
 	struct mount_attr rw = { .attr_clr = MOUNT_ATTR_RDONLY };
 	char buf[256], msg[512];
 	int status;
-	long r, fd;
+	long fd;
 
 	if (denydir) {
 		if (syscall(SYS_mount, NULL, denydir, NULL, MS_REMOUNT | MS_BIND, NULL) == 0)
@@ -79,7 +79,7 @@ void attack_mount(void)
 		if (fd < 0) {
 			blocked("open_tree-move_mount", "open_tree: %s", who("open_tree", errno));
 		} else {
-			r = syscall(SYS_move_mount, (int)fd, "", AT_FDCWD, denydir, MOVE_MOUNT_F_EMPTY_PATH);
+			long r = syscall(SYS_move_mount, (int)fd, "", AT_FDCWD, denydir, MOVE_MOUNT_F_EMPTY_PATH);
 			if (r == 0)
 				open_door("open_tree-move_mount", "open_tree and move_mount put / over %s",
 					  denydir);

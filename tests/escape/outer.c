@@ -100,9 +100,10 @@ static const char *a_environ(const struct outer *o, char *why, size_t len)
 static const char *a_fd(const struct outer *o, char *why, size_t len)
 {
 	char path[128];
-	int fd;
 
 	for (int k = 0; k < 3; k++) {
+		int fd;
+
 		snprintf(path, sizeof(path), "/proc/%s/fd/%d", o->pid, k);
 		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 		if (fd >= 0 || errno == ENXIO) {
@@ -130,7 +131,7 @@ static const char *a_root(const struct outer *o, char *why, size_t len)
 /* A pid number names a process of the caller's own PID namespace only. */
 static const char *a_ptrace(const struct outer *o, char *why, size_t len)
 {
-	int pid = atoi(o->pid);
+	int pid = (int)strtol(o->pid, NULL, 10);
 
 	if (kill(pid, 0) < 0 && errno == ESRCH) {
 		snprintf(why, len, "ESRCH: no pid %d in its namespace", pid);

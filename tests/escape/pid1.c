@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -44,8 +45,9 @@ void attack_identity(void)
 	read_small("/proc/self/stat", stat, sizeof(stat));
 	/* The parent as this /proc numbers it (/proc may not be the command's own). */
 	close_paren = strrchr(stat, ')');
-	if (close_paren)
-		sscanf(close_paren + 2, "%*c %d", &ppid);
+	/* ") S PPID ...": the state, then the parent. */
+	if (close_paren && strlen(close_paren) > 4)
+		ppid = (int)strtol(close_paren + 4, NULL, 10);
 	snprintf(path, sizeof(path), "/proc/%d/comm", ppid);
 	read_small(path, comm, sizeof(comm));
 	comm[strcspn(comm, "\n")] = '\0';
@@ -88,14 +90,13 @@ static void setns_pid1(void)
 	long pidfd;
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		int fd, err;
+		int fd;
 
 		snprintf(path, sizeof(path), "/proc/1/ns/%s", kinds[i]);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			err = errno;
 			used += (size_t)snprintf(detail + used, sizeof(detail) - used, "%s%s: open %s",
-						 used ? ", " : "", kinds[i], errname(err));
+						 used ? ", " : "", kinds[i], errname(errno));
 			continue;
 		}
 		if (syscall(SYS_setns, fd, 0) == 0) {
@@ -129,7 +130,7 @@ void attack_pid1(void)
 {
 	char byte = 0;
 	struct iovec local = { &byte, 1 }, remote = { NULL, 1 };
-	long pidfd, fd;
+	long pidfd;
 	int mem;
 
 	ptrace_pid1("ptrace-attach-pid1", PTRACE_ATTACH);
@@ -156,7 +157,8 @@ void attack_pid1(void)
 	if (pidfd < 0) {
 		blocked("pidfd_getfd-pid1", "pidfd_open(1): %s", errname(errno));
 	} else {
-		fd = syscall(SYS_pidfd_getfd, (int)pidfd, 0, 0);
+		long fd = syscall(SYS_pidfd_getfd, (int)pidfd, 0, 0);
+
 		if (fd >= 0) {
 			open_door("pidfd_getfd-pid1", "took PID 1's fd 0");
 			close((int)fd);

@@ -47,7 +47,6 @@ static void tiocsti(struct target *t, size_t n, const char *found)
 {
 	char detail[1024] = "";
 	size_t used = 0;
-	int err = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (syscall(SYS_ioctl, t[i].fd, TIOCSTI, MARKER) == 0) {
@@ -56,9 +55,8 @@ static void tiocsti(struct target *t, size_t n, const char *found)
 			open_door("tiocsti", "pushed \"#escape-tiocsti\" into the terminal on %s", t[i].name);
 			return;
 		}
-		err = errno;
 		used += (size_t)snprintf(detail + used, sizeof(detail) - used, "%s: %s; ", t[i].name,
-					 who("tiocsti", err));
+					 who("tiocsti", errno));
 	}
 	if (n == 0)
 		blocked("tiocsti", "no terminal reachable (%s); the call itself: %s", found,

@@ -21,9 +21,10 @@
 struct walk {
 	bool proc;
 	int own_depth;
-	unsigned long files, opened, own_pids, erofs, eacces, eperm, other;
-	char opened_list[1536], skipped[512];
-	size_t opened_used, skipped_used;
+	unsigned long files, opened, opened_outer, own_pids, erofs, eacces, eperm, other;
+	/* Knobs first; files of outer processes' directories apart. */
+	char opened_list[1536], outer_list[768], skipped[512];
+	size_t opened_used, outer_used, skipped_used;
 };
 
 static bool walked_fs(const struct walk *w, long type)
@@ -45,7 +46,7 @@ static bool numeric(const char *name)
 	return name[0] >= '0' && name[0] <= '9' && strspn(name, "0123456789") == strlen(name);
 }
 
-static void walk_dir(struct walk *w, int dfd, const char *path, dev_t dev, int depth)
+static void walk_dir(struct walk *w, int dfd, const char *path, dev_t dev, int depth, bool outer)
 {
 	DIR *dir;
 	struct dirent *d;
@@ -64,6 +65,8 @@ static void walk_dir(struct walk *w, int dfd, const char *path, dev_t dev, int d
 		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s", path, d->d_name);
+		bool in_outer = outer;
+
 		if (w->proc && depth == 0 && numeric(d->d_name)) {
 			int pd = pid_depth(d->d_name);
 
@@ -71,6 +74,7 @@ static void walk_dir(struct walk *w, int dfd, const char *path, dev_t dev, int d
 				w->own_pids++;
 				continue;
 			}
+			in_outer = true;
 		}
 		if (fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT) < 0)
 			continue;
@@ -92,7 +96,7 @@ static void walk_dir(struct walk *w, int dfd, const char *path, dev_t dev, int d
 			}
 			fd = openat(dfd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (fd >= 0) {
-				walk_dir(w, fd, sub, st.st_dev, depth + 1);
+				walk_dir(w, fd, sub, st.st_dev, depth + 1, in_outer);
 				close(fd);
 			}
 			continue;
@@ -103,8 +107,13 @@ static void walk_dir(struct walk *w, int dfd, const char *path, dev_t dev, int d
 		fd = openat(dfd, d->d_name, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd >= 0) {
 			close(fd);
-			w->opened++;
-			note(w->opened_list, sizeof(w->opened_list), &w->opened_used, sub);
+			if (in_outer) {
+				w->opened_outer++;
+				note(w->outer_list, sizeof(w->outer_list), &w->outer_used, sub);
+			} else {
+				w->opened++;
+				note(w->opened_list, sizeof(w->opened_list), &w->opened_used, sub);
+			}
 		} else if (errno == EROFS) {
 			w->erofs++;
 		} else if (errno == EACCES) {
@@ -132,18 +141,20 @@ static void walk(const char *name, const char *root, bool proc)
 		blocked(name, "open %s: %s", root, errname(errno));
 		return;
 	}
-	walk_dir(&w, fd, root, st.st_dev, 0);
+	walk_dir(&w, fd, root, st.st_dev, 0, false);
 	close(fd);
-	if (w.opened)
-		open_door(name, "%lu of %lu files open for writing:%s%s", w.opened, w.files,
-			  w.opened_list, w.opened_used >= sizeof(w.opened_list) ? " ..." : "");
+	if (w.opened || w.opened_outer)
+		open_door(name, "%lu of %lu files open for writing:%s%s; and %lu in outer processes' "
+			  "directories:%s%s", w.opened, w.files, w.opened_list,
+			  w.opened_used >= sizeof(w.opened_list) ? " ..." : "", w.opened_outer,
+			  w.outer_list, w.outer_used >= sizeof(w.outer_list) ? " ..." : "");
 	else if (w.files == 0)
 		open_door(name, "unexpected: no file found under %s", root);
 	else
 		blocked(name, "none of %lu files opens for writing (EROFS %lu, EACCES %lu, EPERM %lu, "
-			"other %lu)%s%lu PID dirs of its own namespace left out; other mounts not "
-			"walked:%s", w.files, w.erofs, w.eacces, w.eperm, w.other, proc ? "; " : "; ",
-			w.own_pids, w.skipped_used ? w.skipped : " none");
+			"other %lu); %lu PID dirs of its own namespace left out; other mounts not "
+			"walked:%s", w.files, w.erofs, w.eacces, w.eperm, w.other, w.own_pids,
+			w.skipped_used ? w.skipped : " none");
 }
 
 static void knob(const char *name, const char *path)
