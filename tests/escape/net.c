@@ -109,13 +109,16 @@ static void unix_socket(const char *name, unsigned long domain, int type, const 
 	talk(name, (int)fd, key, (type & 0xf) == SOCK_STREAM, "socket(AF_UNIX) made a socket");
 }
 
-/* A datagram pair half, disconnected from its peer and re-pointed. */
-static void unix_pair(const char *name, int type, const char *key, const char *proof)
+/* A datagram pair half, disconnected from its peer and re-pointed; domain
+ * and type as the raw syscall takes them (junk in their upper halves, which
+ * the kernel ignores). */
+static void unix_pair(const char *name, unsigned long domain, unsigned long type, const char *key,
+		      const char *proof)
 {
 	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
 	int fds[2];
 
-	if (socketpair(AF_UNIX, type, 0, fds) < 0) {
+	if (syscall(SYS_socketpair, domain, type, 0, fds) < 0) {
 		blocked(name, "socketpair: %s", who(proof, errno));
 		return;
 	}
@@ -155,11 +158,13 @@ void attack_net(void)
 		    "socket-unix-junk");
 	unix_socket("unix-dgram-path", AF_UNIX, SOCK_DGRAM, "dgram_path", "socket-unix");
 	unix_socket("unix-dgram-abstract", AF_UNIX, SOCK_DGRAM, "dgram_abstract", "socket-unix");
-	unix_pair("socketpair-dgram-path", SOCK_DGRAM, "dgram_path", "socketpair-dgram");
-	unix_pair("socketpair-dgram-abstract", SOCK_DGRAM, "dgram_abstract", "socketpair-dgram");
-	unix_pair("socketpair-dgram-flags", SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, "dgram_path",
-		  "socketpair-dgram");
-	unix_pair("socketpair-raw-path", SOCK_RAW, "dgram_path", "socketpair-raw");
+	unix_pair("socketpair-dgram-path", AF_UNIX, SOCK_DGRAM, "dgram_path", "socketpair-dgram");
+	unix_pair("socketpair-dgram-abstract", AF_UNIX, SOCK_DGRAM, "dgram_abstract", "socketpair-dgram");
+	unix_pair("socketpair-dgram-flags", AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		  "dgram_path", "socketpair-dgram");
+	unix_pair("socketpair-dgram-junk", JUNK | AF_UNIX, JUNK | SOCK_DGRAM, "dgram_path",
+		  "socketpair-dgram-junk");
+	unix_pair("socketpair-raw-path", AF_UNIX, SOCK_RAW, "dgram_path", "socketpair-raw");
 	vsock("vsock-stream", AF_VSOCK_NR, SOCK_STREAM, "socket-vsock");
 	vsock("vsock-dgram", AF_VSOCK_NR, SOCK_DGRAM, "socket-vsock");
 	vsock("vsock-junk-domain", JUNK | AF_VSOCK_NR, SOCK_STREAM, "socket-vsock-junk");

@@ -58,6 +58,18 @@ static int p_socketpair(int type)
 	return err;
 }
 static int p_socketpair_dgram(void) { return p_socketpair(SOCK_DGRAM); }
+
+static int p_socketpair_dgram_junk(void)
+{
+	int fds[2];
+	int err = result(syscall(SYS_socketpair, JUNK | AF_UNIX, JUNK | SOCK_DGRAM, 99, fds), false);
+
+	if (err == 0) {
+		close(fds[0]);
+		close(fds[1]);
+	}
+	return err;
+}
 static int p_socketpair_raw(void) { return p_socketpair(SOCK_RAW); }
 
 static int p_io_uring_setup(void) { return result(syscall(SYS_io_uring_setup, 1, NULL), true); }
@@ -100,6 +112,13 @@ static int p_tiocsti(void)
 	return result(syscall(SYS_ioctl, -1, TIOCSTI, &c), false);
 }
 
+static int p_tiocsti_junk(void)
+{
+	char c = 'x';
+
+	return result(syscall(SYS_ioctl, -1, JUNK | TIOCSTI, &c), false);
+}
+
 static int p_tioclinux(void)
 {
 	char subcode = 6;       /* TIOCL_GETSHIFTSTATE: reads only */
@@ -113,7 +132,8 @@ static const struct {
 } proofs[] = {
 	{ "socket-unix", p_socket_unix }, { "socket-unix-junk", p_socket_unix_junk },
 	{ "socket-vsock", p_socket_vsock }, { "socket-vsock-junk", p_socket_vsock_junk },
-	{ "socketpair-dgram", p_socketpair_dgram }, { "socketpair-raw", p_socketpair_raw },
+	{ "socketpair-dgram", p_socketpair_dgram }, { "socketpair-dgram-junk", p_socketpair_dgram_junk },
+	{ "socketpair-raw", p_socketpair_raw },
 	{ "io_uring_setup", p_io_uring_setup }, { "io_uring_enter", p_io_uring_enter },
 	{ "io_uring_register", p_io_uring_register },
 	{ "unshare-user", p_unshare_user }, { "unshare-ns", p_unshare_ns },
@@ -122,7 +142,7 @@ static const struct {
 	{ "move_mount", p_move_mount }, { "pivot_root", p_pivot_root },
 	{ "mount_setattr", p_mount_setattr }, { "fsopen", p_fsopen }, { "setns", p_setns },
 	{ "keyctl", p_keyctl }, { "add_key", p_add_key }, { "request_key", p_request_key },
-	{ "tiocsti", p_tiocsti }, { "tioclinux", p_tioclinux },
+	{ "tiocsti", p_tiocsti }, { "tiocsti-junk", p_tiocsti_junk }, { "tioclinux", p_tioclinux },
 };
 #define N_PROOFS (sizeof(proofs) / sizeof(proofs[0]))
 

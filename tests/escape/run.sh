@@ -131,15 +131,15 @@ chmod 644 "$CONF"
 
 ATTACKS="unix-stream-path unix-stream-abstract unix-stream-junk-domain unix-dgram-path
 unix-dgram-abstract socketpair-dgram-path socketpair-dgram-abstract socketpair-dgram-flags
-socketpair-raw-path vsock-stream vsock-dgram vsock-junk-domain
+socketpair-dgram-junk socketpair-raw-path vsock-stream vsock-dgram vsock-junk-domain
 io_uring-setup io_uring-enter io_uring-register"
 [ "$ARCH" = x86_64 ] && ATTACKS+=" x32-socket int80-socket"
 ATTACKS+=" userns-unshare userns-clone userns-clone-junk userns-clone3 mntns-unshare
 userns-unmask-binds mount-remount-rw umount2-secret open_tree-move_mount pivot_root mount_setattr
 fsopen ptrace-attach-pid1 ptrace-seize-pid1 pid1-mem-write process_vm_writev-pid1
 pidfd_getfd-pid1 setns-pid1 secret-read open_by_handle denywrite hostfile-write dev-block-write
-setuid-root keyring-search request_key add_key tiocsti tioclinux proc-core_pattern
-proc-sysrq-trigger proc-writable sys-writable outer-mem outer-environ outer-fd outer-root
+setuid-root keyring-search request_key add_key tiocsti tiocsti-junk tioclinux proc-core_pattern
+proc-sysrq-trigger proc-writable proc-net-writable sys-writable outer-mem outer-environ outer-fd outer-root
 outer-ptrace outer-pidfd_getfd outer-signal"
 ATTACKS=$(echo $ATTACKS)
 
@@ -173,9 +173,9 @@ run_attack "$out" "${NOBODY[@]}" -- "$A" "$CONF"
 control=$(cat "$out")
 must_open="unix-stream-path unix-stream-abstract unix-stream-junk-domain unix-dgram-path
 unix-dgram-abstract socketpair-dgram-path socketpair-dgram-abstract socketpair-dgram-flags
-socketpair-raw-path io_uring-setup io_uring-enter io_uring-register userns-unshare userns-clone
+socketpair-dgram-junk socketpair-raw-path io_uring-setup io_uring-enter io_uring-register userns-unshare userns-clone
 userns-clone-junk userns-clone3 open_tree-move_mount secret-read denywrite setuid-root
-keyring-search request_key add_key tiocsti"
+keyring-search request_key add_key tiocsti tiocsti-junk"
 [ -e /dev/vsock ] && must_open+=" vsock-stream vsock-junk-domain"
 [ "$ARCH" = x86_64 ] && must_open+=" int80-socket"
 for a in $must_open; do

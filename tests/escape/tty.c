@@ -43,26 +43,28 @@ static size_t terminals(struct target *t, char *none, size_t len)
 	return n;
 }
 
-static void tiocsti(struct target *t, size_t n, const char *found)
+/* request: TIOCSTI, or with junk in the upper 32 bits (the kernel takes
+ * the command as an unsigned int). */
+static void tiocsti(const char *name, unsigned long request, const char *proof, struct target *t,
+		    size_t n, const char *found)
 {
 	char detail[1024] = "";
 	size_t used = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (syscall(SYS_ioctl, t[i].fd, TIOCSTI, MARKER) == 0) {
+		if (syscall(SYS_ioctl, t[i].fd, request, MARKER) == 0) {
 			for (const char *c = MARKER + 1; *c; c++)
-				syscall(SYS_ioctl, t[i].fd, TIOCSTI, c);
-			open_door("tiocsti", "pushed \"#escape-tiocsti\" into the terminal on %s", t[i].name);
+				syscall(SYS_ioctl, t[i].fd, request, c);
+			open_door(name, "pushed \"#escape-tiocsti\" into the terminal on %s", t[i].name);
 			return;
 		}
 		used += (size_t)snprintf(detail + used, sizeof(detail) - used, "%s: %s; ", t[i].name,
-					 who("tiocsti", errno));
+					 who(proof, errno));
 	}
 	if (n == 0)
-		blocked("tiocsti", "no terminal reachable (%s); the call itself: %s", found,
-			who("tiocsti", EPERM));
+		blocked(name, "no terminal reachable (%s); the call itself: %s", found, who(proof, EPERM));
 	else
-		blocked("tiocsti", "%s(%s)", detail, found);
+		blocked(name, "%s(%s)", detail, found);
 }
 
 static void tioclinux(struct target *t, size_t n)
@@ -93,6 +95,7 @@ void attack_tty(void)
 	char found[128];
 	size_t n = terminals(t, found, sizeof(found));
 
-	tiocsti(t, n, found);
+	tiocsti("tiocsti", TIOCSTI, "tiocsti", t, n, found);
+	tiocsti("tiocsti-junk", 0xdeadbeef00000000UL | TIOCSTI, "tiocsti-junk", t, n, found);
 	tioclinux(t, n);
 }

@@ -29,7 +29,7 @@ struct walk {
 
 static bool walked_fs(const struct walk *w, long type)
 {
-	if (w->proc)
+	if (w->proc || type == PROC_SUPER_MAGIC)
 		return type == PROC_SUPER_MAGIC;
 	return type == SYSFS_MAGIC || type == CGROUP_SUPER_MAGIC || type == CGROUP2_SUPER_MAGIC ||
 	       type == TMPFS_MAGIC;
@@ -175,6 +175,9 @@ void attack_proc(void)
 	knob("proc-core_pattern", "/proc/sys/kernel/core_pattern");
 	knob("proc-sysrq-trigger", "/proc/sysrq-trigger");
 	walk("proc-writable", "/proc", true);
+	/* The network namespace's files live under every process's directory,
+	 * left out above: /proc/self/net is the command's own netns. */
+	walk("proc-net-writable", "/proc/self/net", false);
 }
 
 void attack_sys(void)
