@@ -249,7 +249,7 @@ endif
 # loader: with SANITIZE=1 it runs against the plain build, which it makes.
 test-loader: all $(PROBE) $(INJECT)
 	$(if $(SAN),$(MAKE) --no-print-directory SANITIZE= loader)
-	LOADER=$(LOADER) LOADER_LIBC=$(LIBC) PROBE=$(PROBE) INJECT=$(INJECT) \
+	LOADER=$(LOADER) LOADER_LIBC=$(LIBC) PROBE=$(PROBE) INJECT=$(INJECT) GEN=$(GEN) \
 		FAULT_LOADER=$(if $(SAN),$(B)/apply-seccomp,$(LOADER)) tests/loader/run.sh
 
 # Startup cost against plain exec, unshare(1) and bwrap; sizes; peak RSS.
