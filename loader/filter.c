@@ -8,7 +8,7 @@
 #include "fail.h"
 #include "verify.h"
 
-_Static_assert(sizeof(builtin_filter) / sizeof(builtin_filter[0]) <= BLOB_MAX_INSNS,
+_Static_assert(sizeof(filter_unix_block) / sizeof(filter_unix_block[0]) <= BLOB_MAX_INSNS,
 	       "the built-in filter is too long for the kernel");
 
 void filter_load(struct run *run, const char *path)
@@ -24,8 +24,8 @@ void filter_load(struct run *run, const char *path)
 		if (n == 0)
 			die("%s", err);
 	} else {
-		n = sizeof(builtin_filter) / sizeof(builtin_filter[0]);
-		memcpy(insns, builtin_filter, sizeof(builtin_filter));
+		n = sizeof(filter_unix_block) / sizeof(filter_unix_block[0]);
+		memcpy(insns, filter_unix_block, sizeof(filter_unix_block));
 	}
 	/* The built-in blob is verified too: it costs microseconds, and a
 	 * mis-generated header must not become a silently weaker filter. */
