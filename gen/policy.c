@@ -273,7 +273,6 @@ static uint32_t action(struct parser *ps)
 	const char *start;
 	size_t len = word(ps, &start);
 	const struct action_word *a;
-	uint64_t v;
 	long e;
 
 	if (!len)
@@ -287,7 +286,8 @@ static uint32_t action(struct parser *ps)
 	skip_blanks(ps);
 	start = ps->p;
 	if (isdigit(peek(ps))) {
-		v = number(ps);
+		uint64_t v = number(ps);
+
 		if (v > a->max_data)
 			error_at(ps, start, "%s %llu is out of range (0 to %u)", a->word,
 				 (unsigned long long)v, a->max_data);

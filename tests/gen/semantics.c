@@ -45,7 +45,7 @@ static bool allows_always(const struct policy *pol, const struct arch *arch, uin
 }
 
 /* Checks pol, which check_policy frees. */
-static size_t check_parsed(const char *path, struct policy *pol_in)
+static size_t check_parsed(const char *path, const struct policy *pol_in)
 {
 	struct policy pol = *pol_in;
 	char err[1024];
