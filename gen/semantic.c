@@ -7,7 +7,7 @@
 
 /* Conditions on one argument past this many are not analysed (2^k truth
  * vectors, each checked by inclusion-exclusion over up to k sets). */
-#define MAX_CONDS_PER_ARG 10
+#define MAX_CONDS_PER_ARG 8
 /* Cells past this many are not enumerated. */
 #define MAX_CELLS 200000u
 

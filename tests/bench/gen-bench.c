@@ -206,7 +206,7 @@ static void measure(const struct sock_filter *p, size_t n, const struct arch *ar
 		bool c = sim_cacheable(p, n, arch->audit_arch, nr);
 
 		f->cacheable += c;
-		if (c != policy_allows_always(pol, nrs, arch, nr))
+		if (c != (policy_allows_always(pol, nrs, arch, nr) == 1))
 			f->cache_exact = false;
 	}
 	free(nrs);

@@ -234,10 +234,10 @@ static bool all_allow(const struct policy *pol, const long *nrs, const struct ar
 	return true;
 }
 
-bool policy_allows_always(const struct policy *pol, const long *nrs, const struct arch *arch, uint32_t nr)
+int policy_allows_always(const struct policy *pol, const long *nrs, const struct arch *arch, uint32_t nr)
 {
 	uint32_t probes[6][MAX_PROBES];
-	size_t n[6] = { 0 };
+	size_t n[6] = { 0 }, combinations = 1;
 	struct sim_data d = { .nr = nr, .arch = arch->audit_arch };
 
 	for (size_t r = 0; r < pol->n_rules; r++) {
@@ -255,6 +255,11 @@ bool policy_allows_always(const struct policy *pol, const long *nrs, const struc
 			add_probe(v, &n[x->arg], 0);
 			add_probe(v, &n[x->arg], 0xffffffffu);
 		}
+	}
+	for (unsigned a = 0; a < 6; a++) {
+		combinations *= n[a] ? n[a] : 1;
+		if (combinations > PROBE_COMBINATIONS)
+			return -1;
 	}
 	return all_allow(pol, nrs, arch, &d, probes, n, 0);
 }

@@ -82,7 +82,12 @@ static size_t check_parsed(const char *path, const struct policy *pol_in)
 		for (size_t t = 0; t < count; t++) {
 			bool cached = sim_cacheable(prog, n, arch->audit_arch, table[t].nr);
 
-			if (cached != policy_allows_always(&pol, nrs, arch, table[t].nr))
+			int always = policy_allows_always(&pol, nrs, arch, table[t].nr);
+
+			if (always < 0)
+				failf("%s (%s): %s has too many argument classes to check\n", path, arch->name,
+				      table[t].name);
+			else if (cached != (always == 1))
 				failf("%s (%s): %s is%s cache-eligible\n", path, arch->name, table[t].name,
 				      cached ? "" : " not");
 		}
