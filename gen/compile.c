@@ -4,11 +4,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "blob.h"
 #include "dispatch.h"
 #include "emit.h"
 #include "graph.h"
+#include "semantic.h"
 #include "syscalls.h"
 #include "verify.h"
 #include "xalloc.h"
@@ -98,9 +100,13 @@ static int rules_node(struct compiler *c, const struct view *v, size_t n, int fa
 		start[groups++] = i;
 		if (v[i].n_conds == 0) {
 			if (j < n) {
+				char where[512] = "";
+
+				if (v[i].rule->path != v[j].rule->path)
+					snprintf(where, sizeof(where), " of %s", v[i].rule->path);
 				snprintf(c->err, c->errlen, "%s:%u:%u: this rule is never reached: "
-					 "the rule on line %u matches first whenever it would",
-					 c->pol->path, v[j].rule->line, v[j].rule->col, v[i].rule->line);
+					 "the rule on line %u%s matches first whenever it would",
+					 v[j].rule->path, v[j].rule->line, v[j].rule->col, v[i].rule->line, where);
 				free(start);
 				return -1;
 			}
@@ -162,11 +168,11 @@ static long number_rules(struct compiler *c, struct numbered *out)
 			if (syscall_nr(&arches[a], r->syscall) >= 0) {
 				snprintf(c->err, c->errlen, "%s:%u:%u: %s has no syscall '%s' "
 					 "(write '%s?' to skip it where it does not exist)",
-					 c->pol->path, r->line, r->col, c->arch->name, r->syscall, r->syscall);
+					 r->path, r->line, r->col, c->arch->name, r->syscall, r->syscall);
 				return -1;
 			}
 		}
-		snprintf(c->err, c->errlen, "%s:%u:%u: unknown syscall '%s'", c->pol->path, r->line,
+		snprintf(c->err, c->errlen, "%s:%u:%u: unknown syscall '%s'", r->path, r->line,
 			 r->col, r->syscall);
 		return -1;
 	}
@@ -202,6 +208,65 @@ static void weigh(const struct compiler *c, struct interval *iv, size_t n)
 	}
 }
 
+/* Names the rules marked in covering[0..n) for a message: "the rule on line
+ * 3", "the rules on lines 3 and 5", with the file where it is another's. */
+static void name_rules(const struct view *v, size_t n, const bool *covering, const struct rule *dead,
+		       char *buf, size_t len)
+{
+	size_t count = 0, done = 0, at;
+
+	for (size_t i = 0; i < n; i++)
+		count += covering[i];
+	at = (size_t)snprintf(buf, len, "the rule%s on line%s", count > 1 ? "s" : "", count > 1 ? "s" : "");
+	for (size_t i = 0; i < n && at < len; i++) {
+		if (!covering[i])
+			continue;
+		done++;
+		at += (size_t)snprintf(buf + at, len - at, "%s%u", done == 1 ? " " : done == count ? " and " : ", ",
+				       v[i].rule->line);
+		if (v[i].rule->path != dead->path && at < len)
+			at += (size_t)snprintf(buf + at, len - at, " of %s", v[i].rule->path);
+	}
+}
+
+/* One syscall's rules v[0..n): what they mean decides the node. The same
+ * action for every argument is that action alone, with no argument test (so
+ * the cache answers it when it is allow); a rule never reached is an error
+ * naming the rules that cover it; otherwise the rules' decision graph. */
+static int decide_syscall(struct compiler *c, const struct view *v, size_t n, int deflt)
+{
+	const struct rule **rules = xcalloc(n, sizeof(*rules));
+	bool *covering = xcalloc(n, sizeof(*covering));
+	size_t dead = 0;
+	uint32_t action = 0;
+	char who[512];
+	int node = -1;
+
+	for (size_t i = 0; i < n; i++)
+		rules[i] = v[i].rule;
+	switch (semantic_decide(rules, n, c->pol->default_ret, &action, &dead, covering)) {
+	case SEM_CONSTANT:
+		node = graph_ret(&c->g, action);
+		break;
+	case SEM_DEAD_RULE:
+		name_rules(v, n, covering, rules[dead], who, sizeof(who));
+		if (!memchr(covering, true, n))
+			snprintf(c->err, c->errlen, "%s:%u:%u: this rule never matches: its conditions "
+				 "contradict each other", rules[dead]->path, rules[dead]->line, rules[dead]->col);
+		else
+			snprintf(c->err, c->errlen, "%s:%u:%u: this rule is never reached: %s match%s first "
+				 "whenever it would", rules[dead]->path, rules[dead]->line, rules[dead]->col, who,
+				 strstr(who, "rules ") ? "" : "es");
+		break;
+	default:
+		node = rules_node(c, v, n, deflt);
+		break;
+	}
+	free(rules);
+	free(covering);
+	return node;
+}
+
 /* The syscall-number dispatch: each numbered syscall to its rules, the
  * rest to the default, and on x86_64 the x32 numbers to kill-process
  * (except -1, which a tracer leaves for a skipped syscall). */
@@ -224,7 +289,7 @@ static int dispatch_node(struct compiler *c, const struct numbered *num, size_t 
 
 			v[n_v++] = (struct view){ r->conds, r->n_conds, r };
 		}
-		leaf = rules_node(c, v, n_v, deflt);
+		leaf = decide_syscall(c, v, n_v, deflt);
 		if (leaf < 0)
 			goto out;
 		if (nr > next)

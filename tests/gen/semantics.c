@@ -3,7 +3,7 @@
  * the action the policy's rules give; that every syscall the policy allows
  * whatever its arguments is cache-eligible and nothing else is; and that a
  * program too large for the kernel is refused with a clear message.
- * usage: gen-semantics POLICY... */
+ * usage: gen-semantics POLICY...  (A+B: A and B compiled together) */
 #include <linux/seccomp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -32,28 +32,13 @@ static void failf(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Whether the policy gives nr "allow" whatever the arguments: no rule for it
- * and an allowing default, or an unconditional allow as its first rule. */
-static bool allows_always(const struct policy *pol, const struct arch *arch, uint32_t nr)
+/* Checks pol, which check_policy frees. */
+static size_t check_parsed(const char *path, const struct policy *pol_in)
 {
-	for (size_t r = 0; r < pol->n_rules; r++) {
-		if (syscall_nr(arch, pol->rules[r].syscall) != (long)nr)
-			continue;
-		return pol->rules[r].n_conds == 0 && pol->rules[r].ret == SECCOMP_RET_ALLOW;
-	}
-	return pol->default_ret == SECCOMP_RET_ALLOW;
-}
-
-static size_t check_policy(const char *path, const char *text, size_t len)
-{
-	struct policy pol;
-	char err[512];
+	struct policy pol = *pol_in;
+	char err[1024];
 	size_t checked = 0;
 
-	if (policy_parse(path, text, len, &pol, err, sizeof(err)) < 0) {
-		failf("%s\n", err);
-		return 0;
-	}
 	for (unsigned a = 0; a < n_arches; a++) {
 		const struct arch *arch = &arches[a], *verified;
 		struct sock_filter *prog;
@@ -97,7 +82,12 @@ static size_t check_policy(const char *path, const char *text, size_t len)
 		for (size_t t = 0; t < count; t++) {
 			bool cached = sim_cacheable(prog, n, arch->audit_arch, table[t].nr);
 
-			if (cached != allows_always(&pol, arch, table[t].nr))
+			int always = policy_allows_always(&pol, nrs, arch, table[t].nr);
+
+			if (always < 0)
+				failf("%s (%s): %s has too many argument classes to check\n", path, arch->name,
+				      table[t].name);
+			else if (cached != (always == 1))
 				failf("%s (%s): %s is%s cache-eligible\n", path, arch->name, table[t].name,
 				      cached ? "" : " not");
 		}
@@ -108,6 +98,18 @@ static size_t check_policy(const char *path, const char *text, size_t len)
 	}
 	policy_free(&pol);
 	return checked;
+}
+
+static size_t check_policy(const char *path, const char *text, size_t len)
+{
+	struct policy pol;
+	char err[1024];
+
+	if (policy_parse(path, text, len, &pol, err, sizeof(err)) < 0) {
+		failf("%s\n", err);
+		return 0;
+	}
+	return check_parsed(path, &pol);
 }
 
 /* A policy with rules for every syscall both arches have, each with several
@@ -125,10 +127,10 @@ static char *big_policy(unsigned per_syscall, size_t *len)
 			continue;
 		for (unsigned r = 0; r < per_syscall; r++)
 			n += (size_t)snprintf(text + n, cap - n,
-					      "%s %s a%u == %zu && (a1 & 0x%x) != %u && a%u < %u\n",
+					      "%s %s a%u == %zu && (a%u & 0x%x) != %u && a%u < %u\n",
 					      r % 3 == 0 ? "allow" : r % 3 == 1 ? "errno 7" : "trap",
-					      table[i].name, r % 6, i + r, 0xf0u << (r % 4), ((r * 16) & 0xf0u) << (r % 4),
-					      (r + 2) % 6, 1000 + r);
+					      table[i].name, r % 6, i + r, (r + 4) % 6, 0xf0u << (r % 4),
+					      ((r * 16) & 0xf0u) << (r % 4), (r + 2) % 6, 1000 + r);
 		n += (size_t)snprintf(text + n, cap - n, "kill-thread %s a5 >= 0x%x\n", table[i].name,
 				      0x80000000u + (unsigned)i);
 	}
@@ -141,12 +143,16 @@ int main(int argc, char **argv)
 	size_t checked = 0, len;
 	struct policy pol;
 	struct sock_filter *prog;
-	char err[512], *text;
+	char err[1024], *text;
 
 	for (int i = 1; i < argc; i++) {
-		text = read_text(argv[i], &len);
-		checked += check_policy(argv[i], text, len);
-		free(text);
+		const char *name = strdup(argv[i]);
+
+		if (!name || load_policy_spec(argv[i], &pol, err, sizeof(err)) < 0)
+			failf("%s\n", err);
+		else
+			checked += check_parsed(name, &pol);
+		free((void *)name);
 	}
 
 	text = big_policy(1, &len);
