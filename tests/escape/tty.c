@@ -54,7 +54,7 @@ static void tiocsti(const char *name, unsigned long request, const char *proof, 
 
 	for (size_t i = 0; i < n; i++) {
 		if (syscall(SYS_ioctl, t[i].fd, request, MARKER) == 0) {
-			for (const char *c = MARKER + 1; *c; c++)
+			for (const char *c = &MARKER[1]; *c; c++)
 				syscall(SYS_ioctl, t[i].fd, request, c);
 			open_door(name, "pushed \"#escape-tiocsti\" into the terminal on %s", t[i].name);
 			return;
