@@ -53,6 +53,11 @@ if [ "$STALE" = 1 ]; then
 		done
 		echo "reached:${bad:- none}"'
 	expect_eq "... no /proc/N/mem, environ, fd, cwd or root of an outer process opens" "reached: none" "$out"
+	# Files the owner may write without ptrace access: Landlock refuses
+	# every write under /proc there.
+	expect_status "an outer process's oom_score_adj cannot be written" 2 "$L" "$F" /bin/sh -c \
+		'cat /proc/1/oom_score_adj > /proc/1/oom_score_adj'
+	expect_match "... Landlock refuses it" 'Permission denied' "$err"
 else
 	expect_status "cat /proc/1/comm" 0 "$L" "$F" /bin/cat /proc/1/comm
 	expect_eq "PID 1 is apply-seccomp" apply-seccomp "$out"
@@ -61,6 +66,9 @@ else
 fi
 expect_status "the kernel settings in /proc are read-only" 0 "$L" "$F" "$P" proc-writable
 expect_eq "... no file outside the processes' directories opens for writing" none "$out"
+expect_status "every mount at or under /sys is read-only" 0 "$L" "$F" /usr/bin/awk \
+	'$5 ~ "^/sys(/|$)" && $6 !~ /^ro(,|$)/ { print $5, $6 }' /proc/self/mountinfo
+expect_eq "... no /sys mount is writable" "" "$out"
 expect_status "core_pattern cannot be opened for writing" 2 "$L" "$F" /bin/sh -c ': >> /proc/sys/kernel/core_pattern'
 if [ "$(id -u)" = 0 ]; then
 	expect_match "... as uid 0, because it is read-only" 'Read-only file system' "$err"
