@@ -229,13 +229,21 @@ static void name_rules(const struct view *v, size_t n, const bool *covering, con
 	}
 }
 
+static bool any_true(const bool *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return true;
+	return false;
+}
+
 /* One syscall's rules v[0..n): what they mean decides the node. The same
  * action for every argument is that action alone, with no argument test (so
  * the cache answers it when it is allow); a rule never reached is an error
  * naming the rules that cover it; otherwise the rules' decision graph. */
 static int decide_syscall(struct compiler *c, const struct view *v, size_t n, int deflt)
 {
-	const struct rule **rules = xcalloc(n, sizeof(*rules));
+	const struct rule **rules = xcalloc(n, sizeof(const struct rule *));
 	bool *covering = xcalloc(n, sizeof(*covering));
 	size_t dead = 0;
 	uint32_t action = 0;
@@ -250,7 +258,7 @@ static int decide_syscall(struct compiler *c, const struct view *v, size_t n, in
 		break;
 	case SEM_DEAD_RULE:
 		name_rules(v, n, covering, rules[dead], who, sizeof(who));
-		if (!memchr(covering, true, n))
+		if (!any_true(covering, n))
 			snprintf(c->err, c->errlen, "%s:%u:%u: this rule never matches: its conditions "
 				 "contradict each other", rules[dead]->path, rules[dead]->line, rules[dead]->col);
 		else
