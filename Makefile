@@ -94,7 +94,7 @@ ARCHES := x86_64 aarch64
 BLOBS := $(foreach a,$(ARCHES),$(foreach f,$(FILTERS),filters/$(a)/$(f).bpf))
 
 .PHONY: all loader gen filters check-filters test install uninstall clean \
-	test-gen test-loader test-srt test-aarch64 test-build bench bench-gen bench-loader fuzz lint valgrind test-hardening
+	test-gen test-loader test-escape test-srt test-aarch64 test-build bench bench-gen bench-loader fuzz lint valgrind test-hardening
 .DELETE_ON_ERROR:
 
 all: $(GEN) $(LOADER)
@@ -264,7 +264,7 @@ endif
 # loader: with SANITIZE=1 it runs against the plain build, which it makes.
 test-loader: all $(PROBE) $(INJECT)
 	$(if $(SAN),$(MAKE) --no-print-directory SANITIZE= loader)
-	LOADER=$(LOADER) LOADER_LIBC=$(LIBC) PROBE=$(PROBE) INJECT=$(INJECT) \
+	LOADER=$(LOADER) LOADER_LIBC=$(LIBC) PROBE=$(PROBE) INJECT=$(INJECT) GEN=$(GEN) \
 		FAULT_LOADER=$(if $(SAN),$(B)/apply-seccomp,$(LOADER)) tests/loader/run.sh
 
 # Startup cost against plain exec, unshare(1) and bwrap; sizes; peak RSS.
@@ -287,9 +287,34 @@ test-aarch64: $(GEN)
 test-srt: all
 	SRT_LOADER=$(abspath $(LOADER)) tests/srt/run.sh
 
+# --- the escape suite: a hostile command in every context ----------------------
+# escape-attack and its helpers are static, libc only; the attacker also
+# cross-builds for aarch64 (checked here, so that it keeps doing so).
+ESCAPE_ATTACK_SRCS := $(addprefix tests/escape/,attack.c proof.c net.c userns.c mount.c \
+	pid1.c fs.c keys.c tty.c walk.c outer.c)
+EB := $(LB)/tests/escape
+ESCAPE_TOOLS := $(addprefix $(EB)/escape-,attack suid session pty daemon)
+ESCAPE_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -static
+ESCAPE_AARCH64 := $(B)/aarch64/tests/escape/escape-attack
+
+$(EB)/escape-attack: $(ESCAPE_ATTACK_SRCS) tests/escape/attack.h
+	@mkdir -p $(@D)
+	$(CC) $(ESCAPE_CFLAGS) -o $@ $(ESCAPE_ATTACK_SRCS)
+
+$(EB)/escape-%: tests/escape/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ESCAPE_CFLAGS) -o $@ $<
+
+$(ESCAPE_AARCH64): $(ESCAPE_ATTACK_SRCS) tests/escape/attack.h
+	@mkdir -p $(@D)
+	aarch64-linux-gnu-gcc $(ESCAPE_CFLAGS) -o $@ $(ESCAPE_ATTACK_SRCS)
+
+test-escape: all $(ESCAPE_TOOLS) $(ESCAPE_AARCH64)
+	LOADER=$(LOADER) EB=$(EB) tests/escape/run.sh
+
 # --- all the suites ------------------------------------------------------------
 # Each suite runs even when an earlier one failed; the summary names the failures.
-TEST_SUITES := test-gen test-loader test-build test-srt test-aarch64 test-hardening
+TEST_SUITES := test-gen test-loader test-escape test-build test-srt test-aarch64 test-hardening
 
 test:
 	@failed=; for t in $(TEST_SUITES); do \

@@ -12,7 +12,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "fail.h"
+#include "landlock.h"
 
 /* With CAP_SETPCAP: nothing COMMAND runs can hold a capability in this user
  * namespace again, neither through the bounding set nor as root (NOROOT) nor
@@ -77,25 +79,33 @@ static void restore_signals(const struct run *run)
 		die_errno("rt_sigprocmask");
 }
 
-static void install_filter(const struct run *run)
+/* In the order given: the most restrictive action of all of them wins. */
+static void install_filters(const struct run *run)
 {
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &run->prog) == 0)
-		return;
-	if (errno != ENOSYS)
-		die_errno("seccomp(SECCOMP_SET_MODE_FILTER)");
-	/* Kernels before 3.17 have only the prctl() interface. */
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &run->prog, 0, 0) < 0)
-		die_errno("prctl(PR_SET_SECCOMP)");
+	for (unsigned i = 0; i < run->n_filters; i++) {
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &run->filters[i]) == 0)
+			continue;
+		if (errno != ENOSYS)
+			die_errno("seccomp(SECCOMP_SET_MODE_FILTER)");
+		/* Kernels before 3.17 have only the prctl() interface. */
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &run->filters[i], 0, 0) < 0)
+			die_errno("prctl(PR_SET_SECCOMP)");
+	}
 }
 
 static _Noreturn void report_check(const struct run *run)
 {
-	char line[256];
+	char line[512], landlock[32] = "no Landlock";
+	const char *proc = run->fresh_proc ? "fresh /proc" :
+			   run->landlock_abi > 0 ? "old /proc, outer processes out of reach (Landlock)" :
+						   "old /proc (--allow-stale-proc)";
 	int n;
 
-	n = snprintf(line, sizeof(line), "%s: ok: %s, %s, %s filter\n", fail_prog,
+	if (run->landlock_abi > 0)
+		snprintf(landlock, sizeof(landlock), "Landlock ABI %d", run->landlock_abi);
+	n = snprintf(line, sizeof(line), "%s: ok: %s, %s, %s, %s for %s\n", fail_prog,
 		     run->nested_userns ? "nested user namespace" : "direct (CAP_SYS_ADMIN held)",
-		     run->fresh_proc ? "fresh /proc" : "stale /proc (--allow-stale-proc)", run->arch);
+		     proc, landlock, run->filter_desc, arch_native()->name);
 	if (n < 0 || (size_t)n >= sizeof(line) || write(STDOUT_FILENO, line, (size_t)n) != n)
 		die_errno("writing to stdout");
 	_exit(0);
@@ -106,9 +116,11 @@ _Noreturn void exec_command(const struct run *run)
 	const char *cmd;
 
 	drop_privileges();
+	if (run->landlock_abi > 0)
+		landlock_enter(run->landlock_abi);
 	restore_signals(run);
-	/* Last, so that the filter sees nothing of ours but the exec. */
-	install_filter(run);
+	/* Last, so that the filters see nothing of ours but the exec. */
+	install_filters(run);
 	if (!run->argv)
 		report_check(run);
 

@@ -1,12 +1,20 @@
-/* Reading and checking the filter, before anything else happens. */
+/* Reading and checking the filters, before anything else happens. */
 #ifndef FILTER_H
 #define FILTER_H
 
+#include <stdbool.h>
+
 #include "loader.h"
 
-/* Reads the blob at path (or the built-in one when path is NULL), verifies it
- * and checks that it is for this machine; fills in run->prog and run->arch.
- * Exits with 125 and a one-line reason otherwise. */
+/* Whether path names a regular file whose first instruction loads
+ * seccomp_data.arch, as every blob's does: such a first operand is FILTER,
+ * never COMMAND. */
+bool filter_file_is_blob(const char *path);
+
+/* Fills in run->filters: the built-in program (path NULL), or the blob at
+ * path with the namespace guard stacked on it; without the guard when
+ * run->allow_nested_userns. Each is verified for this machine. Exits with
+ * 125 and a one-line reason otherwise. */
 void filter_load(struct run *run, const char *path);
 
 #endif

@@ -7,11 +7,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The most programs stacked on COMMAND: a caller's FILTER and the guard. */
+#define MAX_FILTERS 2
+
 struct run {
 	char *const *argv;          /* COMMAND [ARG...]; NULL for --check */
-	struct sock_fprog prog;     /* the filter, verified for this machine */
-	const char *arch;           /* its architecture's name */
+	/* The filters, verified for this machine, in the order they are
+	 * installed; the most restrictive action of all of them wins. */
+	struct sock_fprog filters[MAX_FILTERS];
+	unsigned n_filters;
+	const char *filter_desc;    /* what they are, for --check */
+	bool allow_nested_userns;   /* --allow-nested-userns: no guard, no limit */
 	bool allow_stale_proc;      /* --allow-stale-proc */
+	int landlock_abi;           /* the kernel's Landlock ABI, 0 without it */
 	bool nested_userns;         /* the loader created the user namespace */
 	bool fresh_proc;            /* PID 1 mounted a fresh /proc */
 	uint64_t caller_mask;       /* the caller's signal mask (kernel set), for COMMAND */

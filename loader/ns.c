@@ -8,29 +8,42 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fail.h"
+#include "proc.h"
 
 /* What a caller whose user namespaces do not work must provide instead. */
 #define REMEDY "run apply-seccomp as root, or under bwrap --unshare-user --cap-add CAP_SYS_ADMIN"
 
-static void write_file(const char *step, const char *path, const char *text)
+/* Writes text to path; returns 0, or -1 with errno set. */
+static int try_write_file(const char *path, const char *text)
 {
 	size_t len = strlen(text);
 	ssize_t n;
-	int fd;
+	int fd, saved;
 
 	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		die_errno("%s: opening %s", step, path);
+		return -1;
 	n = write(fd, text, len);
-	if (n < 0)
+	saved = errno;
+	if (close(fd) < 0 || n < 0) {
+		errno = n < 0 ? saved : errno;
+		return -1;
+	}
+	if ((size_t)n != len) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+static void write_file(const char *step, const char *path, const char *text)
+{
+	if (try_write_file(path, text) < 0)
 		die_errno("%s: writing \"%s\" to %s", step, text, path);
-	if ((size_t)n != len)
-		die("%s: short write to %s", step, path);
-	if (close(fd) < 0)
-		die_errno("%s: closing %s", step, path);
 }
 
 /* Maps the caller's effective ids to themselves: the only mapping an
@@ -51,11 +64,33 @@ static void map_ids(uid_t uid, gid_t gid)
 		die_errno("%s: prctl(PR_SET_DUMPABLE, 1)", step);
 	write_file(step, "/proc/self/setgroups", "deny");
 	snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
-	write_file(step, "/proc/self/uid_map", map);
+	if (try_write_file("/proc/self/uid_map", map) < 0) {
+		/* Since Linux 5.12 a map of uid 0 needs CAP_SETFCAP where the
+		 * user namespace was made (srt gives root bwrap --cap-add
+		 * CAP_SETFCAP for this). */
+		if (uid == 0 && errno == EPERM)
+			die("%s: writing \"%s\" to /proc/self/uid_map: %s: mapping uid 0 into a "
+			    "user namespace needs CAP_SETFCAP, which the caller lacks; give it "
+			    "(bwrap --cap-add CAP_SETFCAP) or run as another user",
+			    step, map, strerror(errno));
+		die_errno("%s: writing \"%s\" to /proc/self/uid_map", step, map);
+	}
 	snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
 	write_file(step, "/proc/self/gid_map", map);
 	if (!dumpable && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die_errno("%s: prctl(PR_SET_DUMPABLE, 0)", step);
+}
+
+void ns_warn_host_root(void)
+{
+	struct stat st;
+
+	/* /proc/sys belongs to the host's root: it shows as uid 0 only where
+	 * that uid is mapped to 0, and then an euid of 0 is the host's root. */
+	if (geteuid() == 0 && stat("/proc/sys", &st) == 0 && st.st_uid == 0)
+		warn_msg("warning: COMMAND would run as the host's uid 0: it owns the host's files and "
+			 "/dev nodes, and apply-seccomp is no file system boundary; run it under bwrap "
+			 "with read-only binds, or as another user");
 }
 
 void ns_enter(struct run *run)
@@ -93,13 +128,26 @@ void ns_setup_pid1(struct run *run)
 		die_errno("making the mount tree private: mount(\"/\", MS_REC|MS_PRIVATE)");
 	/* A /proc of this PID namespace only: the old one shows the outer
 	 * processes, and their /proc/N files to whoever may open them. */
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0) {
 		run->fresh_proc = true;
-	else if (!run->allow_stale_proc)
-		die("cannot mount a fresh /proc: mount(\"proc\", \"/proc\"): %s "
-		    "(--allow-stale-proc keeps the old one instead, which is weaker)", strerror(errno));
+	} else if (errno == EPERM && run->landlock_abi > 0) {
+		/* In a user namespace the kernel mounts a proc only where one
+		 * is fully visible already (mount_too_revealing), and bwrap's
+		 * read-only binds over /proc/irq and /proc/bus hide parts of
+		 * its own. The old /proc stays; COMMAND's Landlock domain keeps
+		 * every process it shows out of reach. */
+	} else if (!run->allow_stale_proc) {
+		die("cannot mount a fresh /proc: mount(\"proc\", \"/proc\"): %s, and %s; run "
+		    "apply-seccomp with CAP_SYS_ADMIN (bwrap --unshare-user --cap-add CAP_SYS_ADMIN), "
+		    "or pass --allow-stale-proc to keep the old /proc, which shows the outer processes",
+		    strerror(errno),
+		    errno != EPERM ? "without one the outer processes would be in view" :
+		    "Landlock, which would keep the outer processes that the old one shows out of "
+		    "reach, is not available (enable it with lsm=...,landlock)");
+	}
 	/* In a user namespace of our own, COMMAND must not nest another one to
 	 * get capabilities back. (In any other, the limit is not ours to set.) */
-	if (run->nested_userns)
+	if (run->nested_userns && !run->allow_nested_userns)
 		write_file("limiting user namespaces", "/proc/sys/user/max_user_namespaces", "0");
+	proc_protect();
 }

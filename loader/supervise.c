@@ -188,6 +188,10 @@ _Noreturn void supervise(struct run *run)
 	int pipe_to_pid1[2], status;
 	pid_t child, pid;
 
+	/* Where COMMAND can see the stub (an old /proc), it cannot ptrace it
+	 * or open its memory even without Landlock. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die_errno("prctl(PR_SET_DUMPABLE, 0)");
 	if (pipe2(pipe_to_pid1, O_CLOEXEC) < 0)
 		die_errno("pipe2");
 	child = fork();

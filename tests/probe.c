@@ -30,6 +30,18 @@
  *                          pair, checked after the permission: nothing is
  *                          ever unmounted)
  *   userns                 unshare(CLONE_NEWUSER)
+ *   socket-vsock           socket(AF_VSOCK, SOCK_STREAM)
+ *   keyctl                 keyctl(KEYCTL_GET_KEYRING_ID, session keyring)
+ *   tiocsti                ioctl(-1, TIOCSTI): EBADF when allowed (nothing is
+ *                          ever pushed into a terminal)
+ *   mount-missing          mount of a tmpfs on a path that does not exist:
+ *                          ENOENT when the call runs at all
+ *   unshare-mntns-junk     unshare(CLONE_NEWNS | 1 << 40): EINVAL when the call
+ *                          runs (the kernel refuses unknown upper bits)
+ *   clone-userns           raw clone(CLONE_NEWUSER | SIGCHLD); a child made
+ *                          exits at once
+ *   clone3                 clone3(NULL, 0): EINVAL when the call runs
+ *   kill-1                 kill(1, 0)
  *   int80-socket           (x86_64 only) i386 socket(AF_UNIX) via int $0x80
  *                          (eax=359); a filter that kills foreign-ABI calls
  *                          kills the probe with SIGSYS
@@ -39,11 +51,22 @@
  *   fds         the open fd numbers, ascending, space-separated (without the
  *               one used to list them)
  *   pid         getpid()
+ *   landlock-abi  the kernel's Landlock ABI version, or 0 without Landlock
+ *   max-userns  the value of /proc/sys/user/max_user_namespaces
+ *   proc-writable  every file of /proc outside the numbered directories,
+ *               self and thread-self that opens for writing (it is closed
+ *               again, never written), or "none"
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/keyctl.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +171,56 @@ static int fds(void)
 	return 0;
 }
 
+static int clone_userns(void)
+{
+	long r = syscall(SYS_clone, (unsigned long)(CLONE_NEWUSER | SIGCHLD), NULL, NULL, NULL, NULL);
+
+	if (r == 0)
+		_exit(0);
+	if (r > 0 && waitpid((pid_t)r, NULL, 0) < 0)
+		perror("probe: waitpid");
+	return outcome(r > 0 ? 0 : -1, 0);
+}
+
+static bool own_entry(const char *name)
+{
+	return strspn(name, "0123456789") == strlen(name) || !strcmp(name, "self") ||
+	       !strcmp(name, "thread-self");
+}
+
+/* Opens every regular file under dir (a /proc path) for writing, depth first,
+ * and prints those that open; counts them in *found. */
+static void writable_under(const char *dir, int depth, int *found)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[4096];
+		struct stat st;
+		int fd;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    (depth == 0 && own_entry(e->d_name)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (lstat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 12) {
+			writable_under(path, depth + 1, found);
+		} else if (S_ISREG(st.st_mode)) {
+			fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+			if (fd >= 0) {
+				close(fd);
+				printf("%s%s", (*found)++ ? " " : "", path);
+			}
+		}
+	}
+	closedir(d);
+}
+
 #if defined(__x86_64__)
 static int int80_socket(void)
 {
@@ -173,7 +246,9 @@ static int usage(void)
 	      "checks: socket-unix socket-unix-junk socket-inet socketpair-dgram\n"
 	      "  socketpair-stream socketpair-seqpacket io_uring-setup io_uring-enter\n"
 	      "  io_uring-register ptrace-attach-1 proc1-mem-write vm-writev-1 umount-proc\n"
-	      "  userns"
+	      "  userns socket-vsock keyctl tiocsti mount-missing unshare-mntns-junk\n"
+	      "  clone-userns clone3 kill-1 landlock-abi max-userns\n"
+	      "  proc-writable"
 #if defined(__x86_64__)
 	      " int80-socket"
 #endif
@@ -217,6 +292,45 @@ int main(int argc, char **argv)
 		return outcome(umount2("/proc", MNT_EXPIRE | MNT_DETACH), 0);
 	if (!strcmp(c, "userns"))
 		return outcome(unshare(CLONE_NEWUSER), 0);
+	if (!strcmp(c, "socket-vsock"))
+		return outcome(socket(40, SOCK_STREAM | SOCK_CLOEXEC, 0), 1);
+	if (!strcmp(c, "keyctl"))
+		return outcome(syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0), 0);
+	if (!strcmp(c, "tiocsti"))
+		return outcome(ioctl(-1, TIOCSTI, &byte), 0);
+	if (!strcmp(c, "mount-missing"))
+		return outcome(mount("none", "/probe-no-such-dir-7f3a", "tmpfs", 0, NULL), 0);
+	if (!strcmp(c, "unshare-mntns-junk"))
+		return outcome(syscall(SYS_unshare, (unsigned long)CLONE_NEWNS | 1ul << 40), 0);
+	if (!strcmp(c, "clone-userns"))
+		return clone_userns();
+	if (!strcmp(c, "clone3"))
+		return outcome(syscall(SYS_clone3, NULL, 0), 0);
+	if (!strcmp(c, "kill-1"))
+		return outcome(kill(1, 0), 0);
+	if (!strcmp(c, "landlock-abi")) {
+		long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1);
+
+		printf("%ld\n", abi > 0 ? abi : 0);
+		return 0;
+	}
+	if (!strcmp(c, "max-userns")) {
+		char buf[32] = "";
+		FILE *f = fopen("/proc/sys/user/max_user_namespaces", "re");
+
+		if (!f || !fgets(buf, sizeof(buf), f))
+			return outcome(-1, 0);
+		fclose(f);
+		fputs(buf, stdout);
+		return 0;
+	}
+	if (!strcmp(c, "proc-writable")) {
+		int found = 0;
+
+		writable_under("/proc", 0, &found);
+		puts(found ? "" : "none");
+		return 0;
+	}
 #if defined(__x86_64__)
 	if (!strcmp(c, "int80-socket"))
 		return int80_socket();

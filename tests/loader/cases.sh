@@ -6,6 +6,12 @@
 #   WANT_CHECK what `apply-seccomp --check` must say after "ok: "
 #   WANT_BND   COMMAND's bounding set (hex), WANT_SECBITS its securebits (hex)
 #   NESTED     1 if the loader must create its own user namespace here
+#   STALE      1 if no fresh /proc can be mounted here (uid 0 under bwrap
+#              --unshare-user --cap-drop ALL --cap-add CAP_SETFCAP, as srt
+#              0.0.77+ runs it): the old /proc stays, and Landlock must keep
+#              every outer process out of reach
+#   LANDLOCK   the kernel's Landlock ABI (0: none)
+#   ROOT       1 if COMMAND runs as uid 0
 . "$BIN/lib.sh"
 SUITE="loader[$CTX]"
 L=$BIN/apply-seccomp
@@ -25,13 +31,40 @@ probe_is() {
 expect_status "--check succeeds" 0 "$L" --check
 expect_eq "--check names the path" "apply-seccomp: ok: $WANT_CHECK" "$out"
 expect_status "--check FILTER succeeds" 0 "$L" --check "$F"
+expect_eq "--check FILTER names the filters" "apply-seccomp: ok: ${WANT_CHECK%, built-in filter for *}, FILTER and the namespace guard for $(uname -m)" "$out"
 
 # --- process model ---------------------------------------------------------------
 probe_is "COMMAND is PID 2" 2 pid
-expect_status "cat /proc/1/comm" 0 "$L" "$F" /bin/cat /proc/1/comm
-expect_eq "PID 1 is apply-seccomp" apply-seccomp "$out"
-expect_status "list /proc" 0 "$L" "$F" /bin/sh -c 'cd /proc && echo [0-9]*'
-expect_eq "/proc lists only the inner PIDs" "1 2" "$out"
+if [ "$STALE" = 1 ]; then
+	# The old /proc: PID 1 there is the outer namespace's init.
+	expect_status "list /proc" 0 "$L" "$F" /bin/sh -c 'cd /proc && echo [0-9]*'
+	expect_match "the old /proc shows the outer processes" '^1 2 [0-9]+ [0-9]+ [0-9]+' "$out"
+	# Every process there that is not COMMAND's own is out of reach.
+	expect_status "outer processes are out of reach" 0 "$L" "$F" /bin/sh -c '
+		own=$(readlink /proc/self); bad=
+		for d in /proc/[0-9]*; do
+			n=${d#/proc/}
+			[ "$n" = "$own" ] && continue
+			grep -q "^NSpid:.*	[0-9]*	[0-9]*$" "$d/status" 2>/dev/null && continue
+			if (exec 3<> "$d/mem") 2>/dev/null; then bad="$bad $n:mem"; fi
+			if (exec 3< "$d/environ") 2>/dev/null; then bad="$bad $n:environ"; fi
+			if readlink "$d/fd/0" "$d/cwd" > /dev/null 2>&1; then bad="$bad $n:fd"; fi
+			if ls "$d/root/" > /dev/null 2>&1; then bad="$bad $n:root"; fi
+		done
+		echo "reached:${bad:- none}"'
+	expect_eq "... no /proc/N/mem, environ, fd, cwd or root of an outer process opens" "reached: none" "$out"
+else
+	expect_status "cat /proc/1/comm" 0 "$L" "$F" /bin/cat /proc/1/comm
+	expect_eq "PID 1 is apply-seccomp" apply-seccomp "$out"
+	expect_status "list /proc" 0 "$L" "$F" /bin/sh -c 'cd /proc && echo [0-9]*'
+	expect_eq "/proc lists only the inner PIDs" "1 2" "$out"
+fi
+expect_status "the kernel settings in /proc are read-only" 0 "$L" "$F" "$P" proc-writable
+expect_eq "... no file outside the processes' directories opens for writing" none "$out"
+expect_status "core_pattern cannot be opened for writing" 2 "$L" "$F" /bin/sh -c ': >> /proc/sys/kernel/core_pattern'
+if [ "$(id -u)" = 0 ]; then
+	expect_match "... as uid 0, because it is read-only" 'Read-only file system' "$err"
+fi
 
 # --- exit status ---------------------------------------------------------------------
 for code in 0 1 42; do
@@ -76,8 +109,69 @@ probe_is "socketpair(AF_UNIX, SOCK_SEQPACKET) works" ok socketpair-seqpacket
 probe_is "io_uring_setup fails" EPERM io_uring-setup
 probe_is "io_uring_enter fails" EPERM io_uring-enter
 probe_is "io_uring_register fails" EPERM io_uring-register
+for form in FILTER COMMAND; do
+	if [ $form = FILTER ]; then G=("$L" "$F"); else G=("$L"); fi
+	for c in "socket-vsock socket(AF_VSOCK)" "keyctl keyctl" "tiocsti ioctl(TIOCSTI)"; do
+		expect_status "$form form: ${c#* }" 0 "${G[@]}" "$P" "${c%% *}"
+		expect_eq "$form form: ${c#* } fails with EPERM" EPERM "$out"
+	done
+done
 expect_status "--builtin" 0 "$L" --builtin "$P" socket-unix
 expect_eq "--builtin installs the built-in filter" EPERM "$out"
+
+# --- the namespace guard, stacked on FILTER and built into the built-in filter -------
+# Each call is made so that, had it reached the kernel code, the answer would
+# be another errno (ENOENT, EINVAL): EPERM and ENOSYS are the guard's.
+for form in FILTER COMMAND; do
+	if [ $form = FILTER ]; then G=("$L" "$F"); else G=("$L"); fi
+	for c in "mount-missing EPERM" "unshare-mntns-junk EPERM" "clone-userns EPERM" "clone3 ENOSYS" "userns EPERM"; do
+		expect_status "$form form: guard: ${c% *}" 0 "${G[@]}" "$P" "${c% *}"
+		expect_eq "$form form: guard: ${c% *} fails with ${c#* }" "${c#* }" "$out"
+	done
+done
+expect_status "the built-in filter is one program" 0 "$L" /bin/grep -h '^Seccomp_filters' /proc/self/status
+expect_match "... Seccomp_filters: 1" '^Seccomp_filters:.1$' "$out"
+expect_status "FILTER and the guard are two" 0 "$L" "$F" /bin/grep -h '^Seccomp_filters' /proc/self/status
+expect_match "... Seccomp_filters: 2" '^Seccomp_filters:.2$' "$out"
+if [ "$NESTED" = 1 ]; then
+	probe_is "user.max_user_namespaces is 0 in the loader's user namespace" 0 max-userns
+fi
+if [ "$LANDLOCK" -ge 6 ]; then
+	probe_is "Landlock: COMMAND cannot signal PID 1" EPERM kill-1
+fi
+
+# --- nested user namespaces when allowed -------------------------------------------
+for how in "--allow-nested-userns" "SRT_ALLOW_NESTED_USERNS=1"; do
+	if [ "$how" = --allow-nested-userns ]; then A=("$L" --allow-nested-userns); else
+		A=(env SRT_ALLOW_NESTED_USERNS=1 "$L"); fi
+	expect_status "$how: --check" 0 "${A[@]}" --check
+	expect_match "$how: --check says there is no guard" 'built-in filter without the namespace guard' "$out"
+	expect_status "$how: a user namespace" 0 "${A[@]}" "$P" clone-userns
+	expect_eq "$how: COMMAND may create a user namespace" ok "$out"
+	expect_status "$how: FILTER alone" 0 "${A[@]}" "$F" /bin/grep -h '^Seccomp_filters' /proc/self/status
+	expect_match "$how: FILTER is the only filter" '^Seccomp_filters:.1$' "$out"
+	expect_status "$how: the default policy still holds" 0 "${A[@]}" "$P" socket-unix
+	expect_eq "$how: socket(AF_UNIX) still fails" EPERM "$out"
+	if [ "$NESTED" = 1 ]; then
+		expect_status "$how: no limit" 0 "${A[@]}" "$P" max-userns
+		expect_match "$how: user.max_user_namespaces is not 0" '^[1-9][0-9]*$' "$out"
+	fi
+done
+for v in 0 true yes " 1" "1 " 11; do
+	expect_status "SRT_ALLOW_NESTED_USERNS='$v' keeps the guard" 0 env SRT_ALLOW_NESTED_USERNS="$v" "$L" "$P" clone-userns
+	expect_eq "SRT_ALLOW_NESTED_USERNS='$v': a user namespace is refused" EPERM "$out"
+done
+
+# --- the command line: COMMAND or FILTER --------------------------------------------
+expect_status "COMMAND form: a shell as first operand is COMMAND" 0 "$L" /bin/sh -c 'echo $$; cat /proc/self/comm'
+expect_eq "COMMAND form: it ran as PID 2" "2 cat" "$(echo $out)"
+expect_status "COMMAND form: found in PATH" 3 "$L" sh -c 'exit 3'
+expect_status "--filter FILE" 0 "$L" --filter "$F" "$P" socket-unix
+expect_eq "--filter FILE installs FILE" EPERM "$out"
+expect_status "--builtin then an operand that is a blob runs it as COMMAND" 126 "$L" --builtin "$F"
+expect_status "environment for the helper does not reach COMMAND" 0 \
+	env SRT_ALLOW_NESTED_USERNS=0 SRT_OBSERVE_SOCK= SRT_ENCODED_CMD=abc ARGV0=whatever "$L" /usr/bin/env
+expect_eq "... SRT_* are gone, ARGV0 is passed on untouched" "ARGV0=whatever" "$(printf '%s\n' "$out" | grep -E '^(SRT_|ARGV0)')"
 
 # --- PID 1 and the mounts are out of reach -------------------------------------------
 probe_is "ptrace(PID 1) fails" EPERM ptrace-attach-1
@@ -92,9 +186,6 @@ expect_status "no_new_privs" 0 "$L" "$F" /bin/grep -h '^NoNewPrivs' /proc/self/s
 expect_match "no_new_privs is set" '^NoNewPrivs:.1$' "$out"
 expect_status "seccomp" 0 "$L" "$F" /bin/grep -h '^Seccomp:' /proc/self/status
 expect_match "seccomp filter mode" '^Seccomp:.2$' "$out"
-if [ "$NESTED" = 1 ]; then
-	probe_is "no further user namespaces" ENOSPC userns
-fi
 
 # --- what passes through -------------------------------------------------------------
 mkdir -p "$TMPDIR_T/cwd"

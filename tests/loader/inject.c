@@ -55,7 +55,8 @@ static const struct {
 	S(read), S(write), S(openat), S(close), S(mount), S(umount2), S(prctl), S(clone),
 	S(clone3), S(seccomp), S(capget), S(capset), S(pipe2), S(ppoll), S(unshare),
 	S(rt_sigprocmask), S(rt_sigaction), S(rt_sigtimedwait), S(wait4), S(fstat),
-	S(newfstatat), S(execve), S(getsid), S(setsid), S(fcntl),
+	S(newfstatat), S(execve), S(getsid), S(setsid), S(fcntl), S(getdents64), S(pread64),
+	S(landlock_create_ruleset), S(landlock_restrict_self),
 #ifdef SYS_open
 	S(open), S(fork), S(vfork), S(poll), S(pipe),
 #endif

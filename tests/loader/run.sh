@@ -6,7 +6,7 @@
 # execute-only binary, user namespaces made unavailable, a forced fallback,
 # and fault injection into every setup step (as root and as uid 65534).
 #
-# Environment (the Makefile sets them): LOADER, PROBE, INJECT, FILTER (a blob
+# Environment (the Makefile sets them): LOADER, PROBE, INJECT, GEN, FILTER (a blob
 # for this machine), FOREIGN (a valid blob for another architecture),
 # LOADER_LIBC (glibc or musl), FAULT_LOADER (the loader that fault injection
 # runs: it counts every syscall, so a sanitized, dynamic LOADER will not do).
@@ -19,6 +19,7 @@ LOADER=${LOADER:-build/apply-seccomp}
 FAULT_LOADER=${FAULT_LOADER:-$LOADER}
 PROBE=${PROBE:-build/tests/probe}
 INJECT=${INJECT:-build/tests/inject}
+GEN=${GEN:-build/seccomp-gen}
 FILTER=${FILTER:-filters/$ARCH/unix-block.bpf}
 FOREIGN=${FOREIGN:-filters/$OTHER/unix-block.bpf}
 NOBODY=(setpriv --reuid 65534 --regid 65534 --clear-groups)
@@ -29,7 +30,7 @@ if [ "$(id -u)" != 0 ]; then
 	finish
 	exit
 fi
-for f in "$LOADER" "$FAULT_LOADER" "$PROBE" "$INJECT" "$FILTER" "$FOREIGN"; do
+for f in "$LOADER" "$FAULT_LOADER" "$PROBE" "$INJECT" "$GEN" "$FILTER" "$FOREIGN"; do
 	[ -f "$f" ] || { fail "missing $f (run it through make test-loader)"; finish; exit; }
 done
 for t in bwrap setpriv unshare timeout /usr/bin/python3; do
@@ -57,14 +58,18 @@ mkdir -p "$SCRATCH"
 chmod 777 "$SCRATCH"
 MARKER=$SCRATCH/marker
 
-# --- the six contexts ------------------------------------------------------------
-# run_context NAME WANT_CHECK WANT_BND WANT_SECBITS NESTED WRAPPER...
+# --- the seven contexts ------------------------------------------------------------
+LANDLOCK=$("$P" landlock-abi)
+LL="Landlock ABI $LANDLOCK"
+[ "$LANDLOCK" != 0 ] || LL="no Landlock"
+# run_context NAME WANT_CHECK WANT_BND WANT_SECBITS NESTED STALE WRAPPER...
 run_context() {
-	local name=$1 check=$2 bnd=$3 secbits=$4 nested=$5 output status tally
-	shift 5
+	local name=$1 check=$2 bnd=$3 secbits=$4 nested=$5 stale=$6 output status tally
+	shift 6
 	output=$("$@" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
 		BIN="$BIN" CTX="$name" WANT_CHECK="$check" WANT_BND="$bnd" WANT_SECBITS="$secbits" \
-		NESTED="$nested" /bin/bash "$BIN/cases.sh" 2>&1) && status=0 || status=$?
+		NESTED="$nested" STALE="$stale" LANDLOCK="$LANDLOCK" /bin/bash "$BIN/cases.sh" 2>&1) &&
+		status=0 || status=$?
 	[ -z "$output" ] || printf '%s\n' "$output" | grep -v '^loader\[.*passed, .* failed$' |
 		sed "s/^  FAIL /  FAIL [$name] /"
 	tally=$(printf '%s\n' "$output" | sed -n 's/^loader\[.*\]: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
@@ -78,16 +83,26 @@ run_context() {
 }
 BWRAP=(bwrap --ro-bind / / --dev /dev --proc /proc --unshare-pid --tmpfs /tmp --ro-bind "$BIN" "$BIN")
 CAPADD=(--unshare-user --cap-add CAP_SYS_ADMIN)
-DIRECT="direct (CAP_SYS_ADMIN held), fresh /proc, $ARCH filter"
-NESTED="nested user namespace, fresh /proc, $ARCH filter"
+# How srt 0.0.77+ runs its helper for uid 0: no CAP_SYS_ADMIN, CAP_SETFCAP to
+# map uid 0, and bwrap's /proc, over which no fresh one can be mounted.
+SRTROOT=(--unshare-user --cap-drop ALL --cap-add CAP_SETFCAP)
+BUILTIN="built-in filter for $ARCH"
+DIRECT="direct (CAP_SYS_ADMIN held), fresh /proc, $LL, $BUILTIN"
+NESTED="nested user namespace, fresh /proc, $LL, $BUILTIN"
+STALEP="nested user namespace, old /proc, outer processes out of reach (Landlock), $LL, $BUILTIN"
 # Without CAP_SETPCAP the bounding set cannot be emptied: bwrap as uid 65534
 # keeps exactly CAP_SYS_ADMIN (bit 21) there.
-run_context root "$DIRECT" $ZERO ef 0
-run_context nobody "$NESTED" $ZERO ef 1 "${NOBODY[@]}"
-run_context bwrap-root "$DIRECT" $ZERO ef 0 "${BWRAP[@]}"
-run_context bwrap-nobody "$NESTED" $ZERO ef 1 "${NOBODY[@]}" "${BWRAP[@]}"
-run_context bwrap-userns-root "$DIRECT" $ZERO ef 0 "${BWRAP[@]}" "${CAPADD[@]}"
-run_context bwrap-userns-nobody "$DIRECT" 0000000000200000 0 0 "${NOBODY[@]}" "${BWRAP[@]}" "${CAPADD[@]}"
+run_context root "$DIRECT" $ZERO ef 0 0
+run_context nobody "$NESTED" $ZERO ef 1 0 "${NOBODY[@]}"
+run_context bwrap-root "$DIRECT" $ZERO ef 0 0 "${BWRAP[@]}"
+run_context bwrap-nobody "$NESTED" $ZERO ef 1 0 "${NOBODY[@]}" "${BWRAP[@]}"
+run_context bwrap-userns-root "$DIRECT" $ZERO ef 0 0 "${BWRAP[@]}" "${CAPADD[@]}"
+run_context bwrap-userns-nobody "$DIRECT" 0000000000200000 0 0 0 "${NOBODY[@]}" "${BWRAP[@]}" "${CAPADD[@]}"
+if [ "$LANDLOCK" != 0 ]; then
+	run_context bwrap-srt-root "$STALEP" $ZERO ef 1 1 "${BWRAP[@]}" "${SRTROOT[@]}"
+else
+	fail "context bwrap-srt-root: this kernel has no Landlock, which that context needs"
+fi
 
 # --- controls: the checks can tell a working call from a refused one -----------------
 expect_eq "control: socket(AF_UNIX) works without the loader" ok "$("$P" socket-unix)"
@@ -134,20 +149,31 @@ printf '\x06\x00\x00\x00\x00\x00\xff\x7f' > "$BIN/no-arch.bpf"
 # An arch check for i386: valid BPF for an unsupported target.
 printf '\x20\x00\x00\x00\x04\x00\x00\x00\x15\x00\x01\x00\x03\x00\x00\x40\x06\x00\x00\x00\x00\x00\x00\x80\x06\x00\x00\x00\x00\x00\xff\x7f' \
 	> "$BIN/i386.bpf"
+# An executable file that starts like a blob but is one instruction short of
+# a whole one: the loader must refuse it, never exec it.
+{ head -c 8 "$FILTER"; printf '#!/bin/sh\ntouch %s\n' "$MARKER"; } > "$BIN/exec-broken.bpf"
 chmod 644 "$BIN"/*.bpf
+chmod 755 "$BIN/exec-broken.bpf"
 mkdir -p "$BIN/dir.bpf"
 TOUCH=(/usr/bin/touch "$MARKER")
 for who in root nobody; do
 	w=()
 	[ $who = root ] || w=("${NOBODY[@]}")
-	bad "$who: missing filter" "${w[@]}" -- "$BIN/missing.bpf" "${TOUCH[@]}"
+	bad "$who: missing filter" "${w[@]}" -- --filter "$BIN/missing.bpf" "${TOUCH[@]}"
 	expect_eq "$who: missing filter message" "apply-seccomp: $BIN/missing.bpf: No such file or directory" "$err"
-	bad "$who: empty filter" "${w[@]}" -- "$BIN/empty.bpf" "${TOUCH[@]}"
-	bad "$who: truncated filter" "${w[@]}" -- "$BIN/truncated.bpf" "${TOUCH[@]}"
-	bad "$who: oversized filter" "${w[@]}" -- "$BIN/oversized.bpf" "${TOUCH[@]}"
-	bad "$who: directory as filter" "${w[@]}" -- "$BIN/dir.bpf" "${TOUCH[@]}"
-	bad "$who: filter without an arch check" "${w[@]}" -- "$BIN/no-arch.bpf" "${TOUCH[@]}"
+	bad "$who: empty filter" "${w[@]}" -- --filter "$BIN/empty.bpf" "${TOUCH[@]}"
+	bad "$who: truncated filter" "${w[@]}" -- --filter "$BIN/truncated.bpf" "${TOUCH[@]}"
+	bad "$who: oversized filter" "${w[@]}" -- --filter "$BIN/oversized.bpf" "${TOUCH[@]}"
+	bad "$who: directory as filter" "${w[@]}" -- --filter "$BIN/dir.bpf" "${TOUCH[@]}"
+	bad "$who: filter without an arch check" "${w[@]}" -- --filter "$BIN/no-arch.bpf" "${TOUCH[@]}"
 	bad "$who: i386 filter" "${w[@]}" -- "$BIN/i386.bpf" "${TOUCH[@]}"
+	# A first operand that starts like a blob is FILTER, never COMMAND,
+	# even executable, and an error when it does not verify.
+	bad "$who: a truncated blob as first operand" "${w[@]}" -- "$BIN/truncated.bpf" "${TOUCH[@]}"
+	expect_match "$who: ... is read as a filter" 'truncated\?\)$' "$err"
+	bad "$who: an executable broken blob as first operand" "${w[@]}" -- "$BIN/exec-broken.bpf" "${TOUCH[@]}"
+	bad "$who: --filter without FILE" "${w[@]}" -- --filter
+	bad "$who: --builtin with --filter" "${w[@]}" -- --builtin --filter "$F" "${TOUCH[@]}"
 	bad "$who: wrong-arch filter" "${w[@]}" -- "$BIN/foreign.bpf" "${TOUCH[@]}"
 	expect_eq "$who: wrong-arch message" \
 		"apply-seccomp: $BIN/foreign.bpf: filter is for $OTHER, this machine is $ARCH" "$err"
@@ -165,9 +191,9 @@ install -m 0111 "$L" "$BIN/xo/apply-seccomp"
 expect_status "execute-only: --check" 0 "${NOBODY[@]}" "$BIN/xo/apply-seccomp" --check
 expect_eq "execute-only: nested path works" "apply-seccomp: ok: $NESTED" "$out"
 expect_status "execute-only: run" 0 "${NOBODY[@]}" "$BIN/xo/apply-seccomp" "$F" /bin/sh -c \
-	"echo \$\$; $P caps; $P socket-unix; $P userns"
+	"echo \$\$; $P caps; $P socket-unix; $P userns; $P max-userns"
 expect_eq "execute-only: COMMAND is PID 2, capability-free, filtered, no user namespaces" \
-	"2 inh=$ZERO prm=$ZERO eff=$ZERO bnd=$ZERO amb=$ZERO EPERM ENOSPC" "$(echo $out)"
+	"2 inh=$ZERO prm=$ZERO eff=$ZERO bnd=$ZERO amb=$ZERO EPERM EPERM 0" "$(echo $out)"
 
 # --- PID 1 is not dumpable -----------------------------------------------------------
 # Seen from outside, /proc/PID of a non-dumpable process belongs to root, and
@@ -205,7 +231,7 @@ expect_match "no user namespaces: the message names the step, the cause and the 
 expect_eq "no user namespaces: COMMAND did not run" no "$([ -e "$MARKER" ] && echo yes || echo no)"
 msg=$err
 expect_status "no user namespaces: --check fails" 125 nouserns "$L" --check
-expect_eq "no user namespaces: --check gives the same message" "$msg" "$err"
+expect_eq "no user namespaces: --check gives the same message" "$msg" "$(tail -n 1 <<< "$err")"
 # Refused with EPERM (sysctl, AppArmor's userns creation mediation, seccomp).
 INJ=$SCRATCH/inject.report
 expect_status "userns refused: --check fails" 125 "${NOBODY[@]}" "$I" "$INJ" unshare 2 1 "$L" --check
@@ -221,29 +247,75 @@ expect_match "userns without capabilities: message" \
 expect_status "root forced onto the nested path: --check" 0 "$I" "$INJ" unshare 1 1 "$L" --check
 expect_eq "root forced onto the nested path: --check says so" "apply-seccomp: ok: $NESTED" "$out"
 expect_status "root forced onto the nested path: run" 0 "$I" "$INJ" unshare 1 1 "$L" "$F" /bin/sh -c \
-	"echo \$\$; $P caps; $P socket-unix; $P userns; $P ptrace-attach-1"
+	"echo \$\$; $P caps; $P socket-unix; $P userns; $P max-userns; $P ptrace-attach-1"
 expect_eq "root forced onto the nested path: full sandbox" \
-	"2 inh=$ZERO prm=$ZERO eff=$ZERO bnd=$ZERO amb=$ZERO EPERM ENOSPC EPERM" "$(echo $out)"
+	"2 inh=$ZERO prm=$ZERO eff=$ZERO bnd=$ZERO amb=$ZERO EPERM EPERM 0 EPERM" "$(echo $out)"
 # A kernel without seccomp(2): the prctl interface installs the same filter.
 expect_status "seccomp() ENOSYS: run" 0 "$I" "$INJ" seccomp 1 38 "$L" "$F" "$P" socket-unix
 expect_eq "seccomp() ENOSYS: the filter is installed with prctl" EPERM "$out"
-# --allow-stale-proc: runs when /proc cannot be mounted, and says it is weaker.
+# --- no fresh /proc -----------------------------------------------------------------
+# The kernel refuses the proc mount with EPERM (as in a user namespace where
+# the old /proc is partly covered): with Landlock the old /proc stays and
+# the outer processes are out of reach; without Landlock, 125 unless
+# --allow-stale-proc. To take Landlock away, the loader runs under a filter
+# (bwrap --seccomp) that answers landlock_create_ruleset with ENOSYS, as a
+# kernel without it does, and refuses just the proc mount (flags
+# MS_NOSUID|MS_NODEV|MS_NOEXEC, 0xe) with EPERM.
+printf 'default allow\nerrno ENOSYS landlock_create_ruleset\nerrno EPERM mount a3 == 0xe\n' > "$SCRATCH/nolandlock.policy"
+"$GEN" compile --arch "$ARCH" -o "$BIN/nolandlock.bpf" "$SCRATCH/nolandlock.policy" && chmod 644 "$BIN/nolandlock.bpf" ||
+	fail "compiling the no-Landlock test filter"
+NOLL=(bwrap --ro-bind / / --dev /dev --bind /proc /proc --seccomp 9)
 for who in root nobody; do
 	w=()
 	[ $who = root ] || w=("${NOBODY[@]}")
-	expect_status "$who: --allow-stale-proc --check" 0 "${w[@]}" "$I" "$INJ" mount 2 1 "$L" --allow-stale-proc --check
-	expect_match "$who: --allow-stale-proc --check reports the stale /proc" \
-		'^apply-seccomp: ok: .*, stale /proc \(--allow-stale-proc\), ' "$out"
-	expect_status "$who: --allow-stale-proc run" 0 "${w[@]}" "$I" "$INJ" mount 2 1 "$L" --allow-stale-proc "$F" \
-		/bin/sh -c "echo \$\$; $P socket-unix; cat /proc/1/comm"
-	expect_match "$who: --allow-stale-proc: COMMAND is a filtered PID 2" '^2 EPERM [^ ]+$' "$(echo $out)"
-	comm1=$(echo $out | cut -d' ' -f3)
+	if [ "$LANDLOCK" != 0 ]; then
+		expect_status "$who: proc mount refused, Landlock: --check" 0 "${w[@]}" "$I" "$INJ" mount 2 1 "$L" --check
+		expect_match "$who: proc mount refused, Landlock: --check says so" \
+			'^apply-seccomp: ok: .*, old /proc, outer processes out of reach \(Landlock\), ' "$out"
+		expect_status "$who: proc mount refused, Landlock: run" 0 "${w[@]}" "$I" "$INJ" mount 2 1 "$L" "$F" \
+			/bin/sh -c "echo \$\$; $P socket-unix; $P proc-writable; cat /proc/1/comm; $P proc1-mem-write"
+		expect_match "$who: proc mount refused, Landlock: filtered PID 2, read-only kernel settings, /proc/1 out of reach" \
+			'^2 EPERM none [^ ]+ EACCES$' "$(echo $out)"
+	fi
+	expect_status "$who: proc mount refused, a kernel without Landlock: --check fails" 125 \
+		"${w[@]}" "${NOLL[@]}" "$L" --check 9< "$BIN/nolandlock.bpf"
+	expect_match "$who: ... and says what to change" \
+		'^apply-seccomp: cannot mount a fresh /proc: .*Operation not permitted, and Landlock.* is not available.*--allow-stale-proc' \
+		"$(tail -n 1 <<< "$err")"
+	rm -f "$MARKER"
+	expect_status "$who: ... a run fails closed" 125 "${w[@]}" "${NOLL[@]}" "$L" "${TOUCH[@]}" 9< "$BIN/nolandlock.bpf"
+	expect_eq "$who: ... COMMAND did not run" no "$([ -e "$MARKER" ] && echo yes || echo no)"
+	expect_status "$who: --allow-stale-proc --check" 0 "${w[@]}" "${NOLL[@]}" "$L" --allow-stale-proc --check \
+		9< "$BIN/nolandlock.bpf"
+	expect_match "$who: --allow-stale-proc --check reports the old /proc" \
+		'^apply-seccomp: ok: .*, old /proc \(--allow-stale-proc\), no Landlock, ' "$out"
+	expect_status "$who: --allow-stale-proc run" 0 "${w[@]}" "${NOLL[@]}" "$L" --allow-stale-proc "$F" \
+		/bin/sh -c "echo \$\$; $P socket-unix; $P proc-writable; cat /proc/1/comm" 9< "$BIN/nolandlock.bpf"
+	expect_match "$who: --allow-stale-proc: COMMAND is a filtered PID 2, kernel settings read-only" \
+		'^2 EPERM none [^ ]+$' "$(echo $out)"
+	comm1=$(echo $out | cut -d' ' -f4)
 	if [ -n "$comm1" ] && [ "$comm1" != apply-seccomp ]; then
 		pass "$who: --allow-stale-proc: /proc is the outer one, as documented ($comm1)"
 	else
 		fail "$who: --allow-stale-proc: /proc is the outer one" "/proc/1/comm: $comm1"
 	fi
+	# Any other error than EPERM is not the kernel's visibility rule.
+	expect_status "$who: proc mount failing with ENOSPC: 125" 125 "${w[@]}" "$I" "$INJ" mount 2 28 "$L" --check
 done
+
+# --- uid 0 -----------------------------------------------------------------------------
+expect_status "--check as the host's root" 0 "$L" --check
+expect_match "--check warns that COMMAND would run as the host's uid 0" \
+	'^apply-seccomp: warning: COMMAND would run as the host.s uid 0: .*no file system boundary' "$err"
+expect_status "--check as uid 65534" 0 "${NOBODY[@]}" "$L" --check
+expect_eq "--check as uid 65534 warns of nothing" "" "$err"
+# Mapping uid 0 into a user namespace needs CAP_SETFCAP (Linux 5.12+).
+rm -f "$MARKER"
+expect_status "root without CAP_SETFCAP or CAP_SYS_ADMIN: 125" 125 \
+	bwrap --ro-bind / / --dev /dev --proc /proc --unshare-pid --unshare-user --cap-drop ALL "$L" "${TOUCH[@]}"
+expect_match "... the message names CAP_SETFCAP" \
+	'^apply-seccomp: setting up the user namespace: writing "0 0 1" to /proc/self/uid_map: Operation not permitted: mapping uid 0 into a user namespace needs CAP_SETFCAP' "$err"
+expect_eq "... COMMAND did not run" no "$([ -e "$MARKER" ] && echo yes || echo no)"
 
 # --- fault injection: every setup step, made to fail in turn --------------------------
 # For each syscall the setup makes, fail its 1st call (counted across the
@@ -256,7 +328,7 @@ done
 # that the known exceptions below can be told apart from an open door.
 [ "$FAULT_LOADER" = "$LOADER" ] || echo "  NOTE fault injection runs $FAULT_LOADER (static), not $LOADER"
 ENOSPC=28
-STEPS="fcntl unshare openat read write close mount prctl clone,clone3,fork,vfork pipe2 poll,ppoll seccomp capget capset rt_sigprocmask rt_sigaction"
+STEPS="fcntl unshare openat read pread64 write close mount prctl clone,clone3,fork,vfork pipe2 poll,ppoll seccomp capget capset rt_sigprocmask rt_sigaction getdents64 newfstatat,fstat landlock_create_ruleset landlock_restrict_self"
 [ "$ARCH" = x86_64 ] || STEPS=${STEPS/clone,clone3,fork,vfork/clone,clone3}
 [ "$ARCH" = x86_64 ] || STEPS=${STEPS/poll,ppoll/ppoll}
 SANDBOXED="[ \$\$ = 2 ] && [ \"\$($P socket-unix)\" = EPERM ] &&
