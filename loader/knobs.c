@@ -55,11 +55,10 @@ static void cover(const char *name)
 		die_errno("making %s read-only: remount", path);
 }
 
-/* mount_setattr()'s argument (Linux 5.12), here because the C libraries
- * disagree on which header has it. */
-struct mount_attr_v0 {
-	uint64_t attr_set, attr_clr, propagation, userns_fd;
-};
+/* mount_setattr()'s struct mount_attr (Linux 5.12): attr_set, attr_clr,
+ * propagation, userns_fd. Spelt out here because the C libraries disagree
+ * on which header has it. */
+#define MOUNT_ATTR_WORDS 4
 #define ATTR_RDONLY 0x1
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
@@ -113,9 +112,9 @@ static void remount_tree_read_only(const char *top)
 /* Every mount at or under top, read-only (in this mount namespace only). */
 static void tree_read_only(const char *top)
 {
-	struct mount_attr_v0 attr = { .attr_set = ATTR_RDONLY };
+	uint64_t attr[MOUNT_ATTR_WORDS] = { ATTR_RDONLY };
 
-	if (syscall(__NR_mount_setattr, AT_FDCWD, top, AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+	if (syscall(__NR_mount_setattr, AT_FDCWD, top, AT_RECURSIVE, attr, sizeof(attr)) == 0)
 		return;
 	if (errno == ENOENT)
 		return;
