@@ -39,12 +39,6 @@ struct compiler {
 	size_t errlen;
 };
 
-/* A resolved rule: its syscall number on this arch and its place in the file. */
-struct numbered {
-	uint32_t nr;
-	size_t index;
-};
-
 static bool cond_equal(const struct cond *a, const struct cond *b)
 {
 	return a->arg == b->arg && a->op == b->op && a->mask == b->mask && a->value == b->value;
@@ -62,7 +56,7 @@ static int cond_node(struct graph *g, const struct cond *c, int t, int f)
 
 	switch (c->op) {
 	case OP_NE:
-		return cond_node(g, &(struct cond){ c->arg, OP_EQ, c->mask, c->value }, f, t);
+		return cond_node(g, &(struct cond){ .arg = c->arg, .op = OP_EQ, .mask = c->mask, .value = c->value }, f, t);
 	case OP_EQ:
 		if (c->mask == NO_MASK)
 			return graph_cmp(g, offset, NO_MASK, BPF_JEQ, c->value, t, f);
@@ -86,8 +80,9 @@ static int cond_node(struct graph *g, const struct cond *c, int t, int f)
 
 /* Decides v[0..n), in file order: the first whose conditions all hold gives
  * its action, and `fall` is where to go when none does. Consecutive rules
- * that begin with the same condition share one test of it. Returns the node,
- * or -1 with a message when a rule can never be reached. */
+ * that begin with the same condition share one test of it. A rule whose
+ * tests are used up ends the list: any after it would never be reached,
+ * which semantic_decide() has refused already. */
 static int rules_node(struct compiler *c, const struct view *v, size_t n, int fall)
 {
 	size_t *start = xcalloc(n + 1, sizeof(*start));
@@ -99,17 +94,7 @@ static int rules_node(struct compiler *c, const struct view *v, size_t n, int fa
 
 		start[groups++] = i;
 		if (v[i].n_conds == 0) {
-			if (j < n) {
-				char where[512] = "";
-
-				if (v[i].rule->path != v[j].rule->path)
-					snprintf(where, sizeof(where), " of %s", v[i].rule->path);
-				snprintf(c->err, c->errlen, "%s:%u:%u: this rule is never reached: "
-					 "the rule on line %u%s matches first whenever it would",
-					 v[j].rule->path, v[j].rule->line, v[j].rule->col, v[i].rule->line, where);
-				free(start);
-				return -1;
-			}
+			n = j;
 		} else {
 			while (j < n && v[j].n_conds > 0 && cond_equal(&v[j].conds[0], &v[i].conds[0]))
 				j++;
@@ -119,7 +104,7 @@ static int rules_node(struct compiler *c, const struct view *v, size_t n, int fa
 	start[groups] = n;
 
 	/* Built from the last group back, since each falls through to the next. */
-	while (node >= 0 && groups-- > 0) {
+	while (groups-- > 0) {
 		size_t a = start[groups], b = start[groups + 1];
 		struct view *rest;
 		int inner;
@@ -133,51 +118,10 @@ static int rules_node(struct compiler *c, const struct view *v, size_t n, int fa
 			rest[k - a] = (struct view){ v[k].conds + 1, v[k].n_conds - 1, v[k].rule };
 		inner = rules_node(c, rest, b - a, node);
 		free(rest);
-		node = inner < 0 ? -1 : cond_node(&c->g, &v[a].conds[0], inner, node);
+		node = cond_node(&c->g, &v[a].conds[0], inner, node);
 	}
 	free(start);
 	return node;
-}
-
-static int by_nr_then_index(const void *pa, const void *pb)
-{
-	const struct numbered *a = pa, *b = pb;
-
-	if (a->nr != b->nr)
-		return a->nr < b->nr ? -1 : 1;
-	return a->index < b->index ? -1 : a->index > b->index;
-}
-
-/* Numbers the rules for this arch; a syscall the arch lacks is an error
- * unless the rule marks it optional. Returns the count, or -1. */
-static long number_rules(struct compiler *c, struct numbered *out)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < c->pol->n_rules; i++) {
-		const struct rule *r = &c->pol->rules[i];
-		long nr = syscall_nr(c->arch, r->syscall);
-
-		if (nr >= 0) {
-			out[n++] = (struct numbered){ (uint32_t)nr, i };
-			continue;
-		}
-		if (r->optional)
-			continue;
-		for (unsigned a = 0; a < n_arches; a++) {
-			if (syscall_nr(&arches[a], r->syscall) >= 0) {
-				snprintf(c->err, c->errlen, "%s:%u:%u: %s has no syscall '%s' "
-					 "(write '%s?' to skip it where it does not exist)",
-					 r->path, r->line, r->col, c->arch->name, r->syscall, r->syscall);
-				return -1;
-			}
-		}
-		snprintf(c->err, c->errlen, "%s:%u:%u: unknown syscall '%s'", r->path, r->line,
-			 r->col, r->syscall);
-		return -1;
-	}
-	qsort(out, n, sizeof(*out), by_nr_then_index);
-	return (long)n;
 }
 
 static void add_interval(struct interval *iv, size_t *n, uint32_t lo, uint32_t hi, int leaf)
@@ -229,14 +173,6 @@ static void name_rules(const struct view *v, size_t n, const bool *covering, con
 	}
 }
 
-static bool any_true(const bool *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (b[i])
-			return true;
-	return false;
-}
-
 /* One syscall's rules v[0..n): what they mean decides the node. The same
  * action for every argument is that action alone, with no argument test (so
  * the cache answers it when it is allow); a rule never reached is an error
@@ -245,28 +181,29 @@ static int decide_syscall(struct compiler *c, const struct view *v, size_t n, in
 {
 	const struct rule **rules = xcalloc(n, sizeof(const struct rule *));
 	bool *covering = xcalloc(n, sizeof(*covering));
-	size_t dead = 0;
+	size_t at = 0;
 	uint32_t action = 0;
 	char who[512];
 	int node = -1;
 
 	for (size_t i = 0; i < n; i++)
 		rules[i] = v[i].rule;
-	switch (semantic_decide(rules, n, c->pol->default_ret, &action, &dead, covering)) {
+	switch (semantic_decide(rules, n, c->pol->default_ret, &action, &at, covering)) {
 	case SEM_CONSTANT:
 		node = graph_ret(&c->g, action);
 		break;
 	case SEM_DEAD_RULE:
-		name_rules(v, n, covering, rules[dead], who, sizeof(who));
-		if (!any_true(covering, n))
-			snprintf(c->err, c->errlen, "%s:%u:%u: this rule never matches: its conditions "
-				 "contradict each other", rules[dead]->path, rules[dead]->line, rules[dead]->col);
-		else
-			snprintf(c->err, c->errlen, "%s:%u:%u: this rule is never reached: %s match%s first "
-				 "whenever it would", rules[dead]->path, rules[dead]->line, rules[dead]->col, who,
-				 strstr(who, "rules ") ? "" : "es");
+		name_rules(v, n, covering, rules[at], who, sizeof(who));
+		snprintf(c->err, c->errlen, "%s:%u:%u: this rule is never reached: %s match%s first "
+			 "whenever it would", rules[at]->path, rules[at]->line, rules[at]->col, who,
+			 strstr(who, "rules ") ? "" : "es");
 		break;
-	default:
+	case SEM_TOO_BIG:
+		snprintf(c->err, c->errlen, "%s:%u:%u: with this rule, the rules for %s are too many to "
+			 "analyse exactly (more than %u decision-diagram nodes)", rules[at]->path,
+			 rules[at]->line, rules[at]->col, rules[at]->syscall, BDD_MAX_NODES);
+		break;
+	case SEM_VARIES:
 		node = rules_node(c, v, n, deflt);
 		break;
 	}
@@ -292,12 +229,16 @@ static int dispatch_node(struct compiler *c, const struct numbered *num, size_t 
 		size_t n_v = 0;
 		int leaf;
 
+		/* Each rule by its merged tests (semantic_tests). */
 		for (; i < n_num && num[i].nr == nr; i++) {
 			const struct rule *r = &c->pol->rules[num[i].index];
+			struct cond *tests = xcalloc(r->n_conds + 1, sizeof(*tests));
 
-			v[n_v++] = (struct view){ r->conds, r->n_conds, r };
+			v[n_v++] = (struct view){ tests, semantic_tests(r, tests), r };
 		}
 		leaf = decide_syscall(c, v, n_v, deflt);
+		for (size_t k = 0; k < n_v; k++)
+			free((void *)v[k].conds);
 		if (leaf < 0)
 			goto out;
 		if (nr > next)
@@ -336,7 +277,7 @@ static size_t build(const struct policy *pol, const struct arch *arch, struct so
 	c.err = err;
 	*prog = NULL;
 	graph_init(&c.g);
-	n_num = number_rules(&c, num);
+	n_num = semantic_number(pol, arch, num, err, errlen);
 	dispatch = n_num < 0 ? -1 : dispatch_node(&c, num, (size_t)n_num);
 	if (dispatch >= 0) {
 		/* The arch check stays even when every call is killed anyway. */

@@ -13,9 +13,11 @@
 #include "blob.h"
 #include "compile.h"
 #include "disasm.h"
+#include "equiv.h"
 #include "fail.h"
 #include "header.h"
 #include "policy.h"
+#include "semantic.h"
 #include "sim.h"
 #include "syscalls.h"
 #include "verify.h"
@@ -27,7 +29,7 @@ static const char usage_text[] =
 	"usage: seccomp-gen compile --arch ARCH [-o OUT] POLICY...\n"
 	"       seccomp-gen disasm BLOB\n"
 	"       seccomp-gen sim [--arch-value N] [--ip N] BLOB SYSCALL [ARG0 .. ARG5]\n"
-	"       seccomp-gen verify BLOB\n"
+	"       seccomp-gen verify [--policy POLICY...] BLOB\n"
 	"       seccomp-gen header -o OUT.h BLOB...\n"
 	"       seccomp-gen --help | --version\n"
 	"\n"
@@ -36,7 +38,10 @@ static const char usage_text[] =
 	"  disasm   list a blob's instructions\n"
 	"  sim      the action the kernel would take for a syscall (name or number),\n"
 	"           and how many instructions ran; --arch-value sets seccomp_data.arch\n"
-	"  verify   the kernel's checks and ours; prints a summary or the first problem\n"
+	"  verify   the kernel's checks and ours; prints a summary or the first problem;\n"
+	"           --policy also proves that BLOB implements the POLICY files (as compile\n"
+	"           takes them) for every nr, arch value and argument, or names a syscall\n"
+	"           where it does not\n"
 	"  header   a C header embedding blobs by architecture\n";
 
 static _Noreturn void __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
@@ -231,20 +236,109 @@ static int cmd_disasm(int argc, char **argv)
 	return 0;
 }
 
+/* "P1 + P2": the policy files, as messages name them. */
+static char *join_paths(char **paths, size_t n)
+{
+	size_t len = 1;
+	char *all;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(paths[i]) + 3;
+	all = xcalloc(len, 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(all, " + ");
+		strcat(all, paths[i]);
+	}
+	return all;
+}
+
+/* The syscall of a witness, its arguments, and what each side does. */
+static void describe_witness(const struct witness *w, const struct arch *arch, char *buf, size_t len)
+{
+	const char *name = syscall_name(arch, w->d.nr), *other = audit_arch_name(w->d.arch);
+	char blob[96], policy[96];
+	int at;
+
+	if (w->d.arch != arch->audit_arch)
+		at = snprintf(buf, len, "nr %u under arch 0x%08x (%s, not %s)", w->d.nr, w->d.arch,
+			      other ? other : "unknown", arch->name);
+	else if (name)
+		at = snprintf(buf, len, "%s (nr %u)", name, w->d.nr);
+	else
+		at = snprintf(buf, len, "nr %u (0x%x)", w->d.nr, w->d.nr);
+	for (unsigned a = 0; a < 6 && at > 0 && (size_t)at < len; a++)
+		at += snprintf(buf + at, len - (size_t)at, " a%u=%#llx", a, (unsigned long long)w->d.args[a]);
+	if (w->d.ip && at > 0 && (size_t)at < len)
+		at += snprintf(buf + at, len - (size_t)at, " ip=%#llx", (unsigned long long)w->d.ip);
+	action_format(w->blob_ret, blob, sizeof(blob));
+	action_format(w->policy_ret, policy, sizeof(policy));
+	if (at > 0 && (size_t)at < len)
+		snprintf(buf + at, len - (size_t)at, ": the blob gives %s, the policy says %s", blob, policy);
+}
+
+/* Proves that the blob implements the policies, or ends with the first
+ * syscall where it does not. */
+static void verify_policies(char **paths, size_t n_paths, const char *blob_path,
+			    const struct sock_filter *prog, size_t n, const struct arch *arch)
+{
+	struct policy pol;
+	struct numbered *num;
+	struct witness w;
+	char **texts, err[1024], *names = join_paths(paths, n_paths);
+	long n_num;
+
+	load_policies(paths, n_paths, &pol, &texts);
+	num = xcalloc(pol.n_rules + 1, sizeof(*num));
+	n_num = semantic_number(&pol, arch, num, err, sizeof(err));
+	if (n_num < 0)
+		die("%s", err);
+	switch (equiv_check(&pol, arch, num, (size_t)n_num, prog, n, &w)) {
+	case EQUIV_SAME:
+		break;
+	case EQUIV_DIFFERS:
+		if (w.blob_ret == w.policy_ret)
+			die("%s: internal error: the analysis and the simulator disagree on nr %u", blob_path,
+			    w.d.nr);
+		describe_witness(&w, arch, err, sizeof(err));
+		die("%s: does not implement %s: %s", blob_path, names, err);
+	case EQUIV_TOO_BIG:
+		die("%s: cannot decide whether it implements %s: the analysis needs more than %u "
+		    "decision-diagram nodes", blob_path, names, BDD_MAX_NODES);
+	}
+	printf("; implements %s for every nr, arch value and argument", names);
+	free(num);
+	free(names);
+	free_policies(&pol, texts, n_paths);
+}
+
+/* verify BLOB, or verify --policy POLICY... BLOB. */
 static int cmd_verify(int argc, char **argv)
 {
 	static struct sock_filter prog[BLOB_MAX_INSNS];
-	const char *path = one_blob(argc, argv, "verify");
+	bool with_policy = argc > 1 && strcmp(argv[1], "--policy") == 0;
+	const char *path = with_policy ? argv[argc - 1] : one_blob(argc, argv, "verify");
 	const struct arch *arch;
-	size_t n = load_verified(path, prog, &arch), count, cached = 0;
-	const struct syscall *table = syscall_table(arch, &count);
-	uint32_t numbers = table[count - 1].nr + 1;
+	size_t n, count, cached = 0;
+	const struct syscall *table;
+	uint32_t numbers;
 
+	if (with_policy && argc < 4)
+		usage_error("verify --policy needs at least one POLICY and a BLOB");
+	for (int i = 2; with_policy && i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1])
+			usage_error("verify: unknown option: %s", argv[i]);
+	n = load_verified(path, prog, &arch);
+	table = syscall_table(arch, &count);
+	numbers = table[count - 1].nr + 1;
 	for (uint32_t nr = 0; nr < numbers; nr++)
 		cached += sim_cacheable(prog, n, arch->audit_arch, nr);
 	printf("%s: ok: %s, %zu instructions, longest path %zu, "
-	       "%zu of %u syscall numbers (0-%u) cache-eligible\n",
+	       "%zu of %u syscall numbers (0-%u) cache-eligible",
 	       path, arch->name, n, sim_longest_path(prog, n), cached, numbers, numbers - 1);
+	if (with_policy)
+		verify_policies(argv + 2, (size_t)argc - 3, path, prog, n, arch);
+	printf("\n");
 	return 0;
 }
 

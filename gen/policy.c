@@ -249,11 +249,11 @@ static enum cmp_op operator(struct parser *ps, bool masked)
 static void condition(struct parser *ps, struct cond *c)
 {
 	const char *value_pos, *start;
-	uint64_t holds;
 
 	c->mask = 0xffffffffu;
 	skip_blanks(ps);
 	start = ps->p;
+	c->col = (unsigned)(start - ps->line_start) + 1;
 	if (accept(ps, "(")) {
 		c->arg = argument(ps);
 		expect(ps, "&");
@@ -270,11 +270,35 @@ static void condition(struct parser *ps, struct cond *c)
 	if (c->value & ~c->mask)
 		error_at(ps, value_pos, "the value has bits outside the mask 0x%x, so the test %s",
 			 c->mask, c->op == OP_EQ ? "never holds" : "always holds");
-	/* A test whose outcome is known is a mistake: mask 0, "<= -1", "< 0"... */
-	holds = cond_count(c);
-	if (holds == 0 || holds == (uint64_t)1 << 32)
-		error_at(ps, start, "this condition %s holds, whatever the argument",
-			 holds ? "always" : "never");
+}
+
+/* A test whose outcome is known, alone or beside the rule's other tests of
+ * its argument, is a mistake: mask 0, "<= -1", "a0 < 0", "a0 == 1 && a0 == 2",
+ * "a0 > 5 && a0 > 3". */
+static void check_conditions(struct parser *ps, const char *rule_start, const struct rule *r)
+{
+	size_t at = 0;
+	enum rule_flaw flaw = semantic_rule(r, &at);
+	const struct cond *c = &r->conds[at];
+	const char *where = ps->line_start + c->col - 1;
+
+	switch (flaw) {
+	case RULE_SOUND:
+		return;
+	case RULE_ALWAYS:
+	case RULE_NEVER:
+		error_at(ps, where, "this condition %s holds, whatever the argument",
+			 flaw == RULE_ALWAYS ? "always" : "never");
+	case RULE_CONTRADICTS:
+		error_at(ps, rule_start, "this rule never matches: its conditions contradict each other");
+	case RULE_REDUNDANT:
+		error_at(ps, where, "this condition always holds where the rule's other conditions on a%u do",
+			 c->arg);
+	case RULE_TOO_BIG:
+		break;
+	}
+	error_at(ps, where, "the conditions on a%u are too many to analyse exactly (more than %u "
+		 "decision-diagram nodes)", c->arg, BDD_MAX_NODES);
 }
 
 static uint32_t action(struct parser *ps)
@@ -351,6 +375,7 @@ static void rule(struct parser *ps, uint32_t ret)
 			error_at(ps, ps->p, "more than %u conditions in one rule", POLICY_MAX_CONDS);
 		condition(ps, &r->conds[r->n_conds++]);
 	} while (accept(ps, "&&"));
+	check_conditions(ps, start, r);
 }
 
 static void statement(struct parser *ps)

@@ -18,6 +18,7 @@ struct cond {
 	enum cmp_op op;
 	uint32_t mask;          /* 0xffffffff when the policy gave none */
 	uint32_t value;
+	unsigned col;           /* where it starts on its rule's line */
 };
 
 struct rule {

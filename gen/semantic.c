@@ -1,263 +1,318 @@
 #include "semantic.h"
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bvec.h"
+#include "syscalls.h"
 #include "xalloc.h"
 
-/* Conditions on one argument past this many are not analysed (2^k truth
- * vectors, each checked by inclusion-exclusion over up to k sets). */
-#define MAX_CONDS_PER_ARG 8
-/* Cells past this many are not enumerated. */
-#define MAX_CELLS 200000u
+#define ALL_BITS 0xffffffffu
 
-/* A set of words: [lo, hi] intersected with the class (x & mask) == value. */
-struct wset {
-	uint32_t lo, hi, mask, value;
-};
-
-/* Words x <= n with (x & m) == v (v within m). */
-static uint64_t count_le(uint32_t n, uint32_t m, uint32_t v)
+bdd cond_set(struct bdd_store *s, const struct cond *c)
 {
-	uint64_t total = 0;
+	struct bvec x, k;
 
-	for (int b = 31; b >= 0; b--) {
-		uint32_t bit = 1u << b, below = bit - 1;
-		bool fixed = m & bit, one = v & bit;
-
-		if (n & bit) {
-			/* x takes 0 here, below it anything the class allows. */
-			if (!fixed || !one)
-				total += (uint64_t)1 << __builtin_popcount(~m & below);
-			if (fixed && !one)
-				return total;
-		} else if (fixed && one) {
-			return total;
-		}
+	bvec_word(s, &x, WORD_ARG_LO(c->arg));
+	if (c->mask != ALL_BITS) {
+		bvec_const(&k, c->mask);
+		bvec_alu(s, BPF_AND, &x, &x, &k);
 	}
-	return total + 1;
-}
-
-static uint64_t wset_count(const struct wset *s)
-{
-	if (s->lo > s->hi)
-		return 0;
-	return count_le(s->hi, s->mask, s->value) - (s->lo ? count_le(s->lo - 1, s->mask, s->value) : 0);
-}
-
-/* Intersects a with b into a; false if the classes conflict. */
-static bool wset_and(struct wset *a, const struct wset *b)
-{
-	uint32_t both = a->mask & b->mask;
-
-	if ((a->value & both) != (b->value & both))
-		return false;
-	a->lo = a->lo > b->lo ? a->lo : b->lo;
-	a->hi = a->hi < b->hi ? a->hi : b->hi;
-	a->value |= b->value;
-	a->mask |= b->mask;
-	return a->lo <= a->hi;
-}
-
-static const struct wset all_words = { 0, 0xffffffffu, 0, 0 };
-
-/* The set c describes, as base (negated when *negated). */
-static struct wset cond_set(const struct cond *c, bool *negated)
-{
-	struct wset s = all_words;
-
-	*negated = false;
-	if (c->mask != 0xffffffffu) {
-		s.mask = c->mask;
-		s.value = c->value & c->mask;
-		*negated = c->op == OP_NE;
-		return s;
-	}
+	bvec_const(&k, c->value);
 	switch (c->op) {
+	case OP_EQ:
+		return bvec_test(s, BPF_JEQ, &x, &k);
 	case OP_NE:
-		*negated = true;
-		/* fall through */
-	case OP_EQ: s.lo = s.hi = c->value; break;
-	case OP_LT: if (c->value == 0) s.lo = 1, s.hi = 0; else s.hi = c->value - 1; break;
-	case OP_LE: s.hi = c->value; break;
-	case OP_GT: if (c->value == 0xffffffffu) s.lo = 1, s.hi = 0; else s.lo = c->value + 1; break;
-	case OP_GE: s.lo = c->value; break;
+		return bdd_not(s, bvec_test(s, BPF_JEQ, &x, &k));
+	case OP_GT:
+		return bvec_test(s, BPF_JGT, &x, &k);
+	case OP_GE:
+		return bvec_test(s, BPF_JGE, &x, &k);
+	case OP_LT:
+		return bdd_not(s, bvec_test(s, BPF_JGE, &x, &k));
+	case OP_LE:
+		return bdd_not(s, bvec_test(s, BPF_JGT, &x, &k));
 	}
-	return s;
+	return BDD_FALSE;
 }
 
-uint64_t cond_count(const struct cond *c)
+/* The syscalls r's conditions on argument arg hold for (all if none). */
+static bdd arg_set(struct bdd_store *s, const struct rule *r, unsigned arg, size_t skip)
 {
-	bool negated;
-	struct wset s = cond_set(c, &negated);
-	uint64_t n = wset_count(&s);
+	bdd set = BDD_TRUE;
 
-	return negated ? ((uint64_t)1 << 32) - n : n;
+	for (size_t i = 0; i < r->n_conds; i++)
+		if (r->conds[i].arg == arg && i != skip)
+			set = bdd_and(s, set, cond_set(s, &r->conds[i]));
+	return set;
 }
 
-/* Whether some word lies in pos and in none of neg[0..k): inclusion-exclusion. */
-static bool feasible(const struct wset *pos, const struct wset *neg, size_t k)
+static bdd rule_set(struct bdd_store *s, const struct rule *r)
 {
-	int64_t total = 0;
+	bdd set = BDD_TRUE;
 
-	for (uint32_t sub = 0; sub < 1u << k; sub++) {
-		struct wset s = *pos;
-		bool empty = false;
+	for (size_t i = 0; i < r->n_conds; i++)
+		set = bdd_and(s, set, cond_set(s, &r->conds[i]));
+	return set;
+}
 
-		for (size_t i = 0; i < k && !empty; i++)
-			if (sub >> i & 1)
-				empty = !wset_and(&s, &neg[i]);
-		if (!empty)
-			total += (__builtin_popcount(sub) & 1 ? -1 : 1) * (int64_t)wset_count(&s);
+static enum rule_flaw check_rule(struct bdd_store *s, const struct rule *r, size_t *at)
+{
+	for (size_t i = 0; i < r->n_conds; i++) {
+		bdd set = cond_set(s, &r->conds[i]);
+
+		*at = i;
+		if (set == BDD_TRUE || set == BDD_FALSE)
+			return set == BDD_TRUE ? RULE_ALWAYS : RULE_NEVER;
 	}
-	return total > 0;
-}
+	for (size_t i = 0; i < r->n_conds; i++) {
+		bdd all = arg_set(s, r, r->conds[i].arg, r->n_conds);
 
-struct arg_classes {
-	const struct cond *conds[MAX_CONDS_PER_ARG];
-	size_t n_conds;
-	uint32_t *vectors;      /* realised truth vectors, bit i for conds[i] */
-	size_t n_vectors;
-};
-
-static bool same_cond(const struct cond *a, const struct cond *b)
-{
-	return a->arg == b->arg && a->op == b->op && a->mask == b->mask && a->value == b->value;
-}
-
-/* Collects the distinct conditions per argument; false if one has too many. */
-static bool collect(const struct rule *const *rules, size_t n, struct arg_classes *args)
-{
-	for (size_t r = 0; r < n; r++) {
-		for (size_t i = 0; i < rules[r]->n_conds; i++) {
-			const struct cond *c = &rules[r]->conds[i];
-			struct arg_classes *a = &args[c->arg];
-			size_t j;
-
-			for (j = 0; j < a->n_conds && !same_cond(a->conds[j], c); j++)
-				;
-			if (j < a->n_conds)
-				continue;
-			if (a->n_conds == MAX_CONDS_PER_ARG)
-				return false;
-			a->conds[a->n_conds++] = c;
-		}
+		*at = i;
+		if (bdd_exhausted(s))
+			return RULE_TOO_BIG;
+		if (all == BDD_FALSE)
+			return RULE_CONTRADICTS;
 	}
-	return true;
-}
+	for (size_t i = r->n_conds; i-- > 0;) {
+		const struct cond *c = &r->conds[i];
+		bdd others = arg_set(s, r, c->arg, i), outside = bdd_and(s, others, bdd_not(s, cond_set(s, c)));
 
-static void realise(struct arg_classes *a)
-{
-	size_t k = a->n_conds;
-
-	a->vectors = xcalloc((size_t)1 << k, sizeof(*a->vectors));
-	for (uint32_t vec = 0; vec < 1u << k; vec++) {
-		struct wset pos = all_words, neg[MAX_CONDS_PER_ARG];
-		size_t n_neg = 0;
-		bool ok = true;
-
-		for (size_t i = 0; i < k && ok; i++) {
-			bool negated, want = vec >> i & 1;
-			struct wset s = cond_set(a->conds[i], &negated);
-
-			if (want != negated)
-				ok = wset_and(&pos, &s);
-			else
-				neg[n_neg++] = s;
-		}
-		if (ok && feasible(&pos, neg, n_neg))
-			a->vectors[a->n_vectors++] = vec;
+		*at = i;
+		if (bdd_exhausted(s))
+			return RULE_TOO_BIG;
+		if (others != BDD_TRUE && outside == BDD_FALSE)
+			return RULE_REDUNDANT;
 	}
+	return RULE_SOUND;
 }
 
-static size_t index_of(const struct arg_classes *a, const struct cond *c)
+enum rule_flaw semantic_rule(const struct rule *r, size_t *at)
 {
-	for (size_t j = 0; j < a->n_conds; j++)
-		if (same_cond(a->conds[j], c))
-			return j;
+	struct bdd_store *s = bdd_store_new(BDD_MAX_NODES);
+	enum rule_flaw flaw = check_rule(s, r, at);
+
+	bdd_store_free(s);
+	return flaw;
+}
+
+static struct cond test_of(unsigned arg, enum cmp_op op, uint32_t mask, uint32_t value)
+{
+	return (struct cond){ .arg = arg, .op = op, .mask = mask, .value = value };
+}
+
+/* set, the values of argument arg a rule's conditions allow, as the fewest
+ * tests: returns how many went to out, 0 when none of the shapes fits. */
+static size_t merge(struct bdd_store *s, unsigned arg, bdd set, struct cond *out)
+{
+	unsigned word = WORD_ARG_LO(arg);
+	uint32_t w[BDD_WORDS], lo, hi, out_lo, out_hi, mask, value;
+	bdd outside = bdd_not(s, set), range;
+	bool interval;
+
+	bdd_pick(s, set, false, w);
+	lo = w[word];
+	bdd_pick(s, set, true, w);
+	hi = w[word];
+	bdd_pick(s, outside, false, w);
+	out_lo = w[word];
+	bdd_pick(s, outside, true, w);
+	out_hi = w[word];
+	range = bdd_and(s, cond_set(s, &(struct cond){ .arg = arg, .op = OP_GE, .mask = ALL_BITS, .value = lo }),
+			cond_set(s, &(struct cond){ .arg = arg, .op = OP_LE, .mask = ALL_BITS, .value = hi }));
+	interval = range == set;
+	if (bdd_exhausted(s))
+		return 0;
+	if (lo == hi) {
+		out[0] = test_of(arg, OP_EQ, ALL_BITS, lo);
+		return 1;
+	}
+	if (interval && (lo == 0 || hi == ALL_BITS)) {
+		out[0] = lo == 0 ? test_of(arg, OP_LE, ALL_BITS, hi) : test_of(arg, OP_GE, ALL_BITS, lo);
+		return 1;
+	}
+	if (out_lo == out_hi) {
+		out[0] = test_of(arg, OP_NE, ALL_BITS, out_lo);
+		return 1;
+	}
+	if (bdd_cube(s, set, word, &mask, &value)) {
+		out[0] = test_of(arg, OP_EQ, mask, value);
+		return 1;
+	}
+	if (bdd_cube(s, outside, word, &mask, &value)) {
+		out[0] = test_of(arg, OP_NE, mask, value);
+		return 1;
+	}
+	if (interval) {
+		out[0] = test_of(arg, OP_GE, ALL_BITS, lo);
+		out[1] = test_of(arg, OP_LE, ALL_BITS, hi);
+		return 2;
+	}
 	return 0;
 }
 
-/* Whether every condition of rule holds in the cell pick[] names. */
-static bool rule_holds(const struct rule *rule, const struct arg_classes *args, const size_t *pick)
+size_t semantic_tests(const struct rule *r, struct cond *out)
 {
-	for (size_t i = 0; i < rule->n_conds; i++) {
-		const struct cond *c = &rule->conds[i];
-		const struct arg_classes *a = &args[c->arg];
+	struct bdd_store *s = bdd_store_new(BDD_MAX_NODES);
+	bool seen[6] = { false };
+	size_t n = 0;
 
-		if (!(a->vectors[pick[c->arg]] >> index_of(a, c) & 1))
-			return false;
+	for (size_t i = 0; i < r->n_conds; i++) {
+		unsigned arg = r->conds[i].arg;
+		size_t count = 0, merged = 0;
+
+		if (seen[arg])
+			continue;
+		seen[arg] = true;
+		for (size_t j = i; j < r->n_conds; j++)
+			count += r->conds[j].arg == arg;
+		/* One condition is one test already. */
+		if (count > 1)
+			merged = merge(s, arg, arg_set(s, r, arg, r->n_conds), out + n);
+		n += merged;
+		for (size_t j = i; j < r->n_conds && !merged; j++)
+			if (r->conds[j].arg == arg)
+				out[n++] = r->conds[j];
 	}
-	return true;
+	bdd_store_free(s);
+	return n;
 }
 
-/* Sets pick[] to the classes of cell number cell. */
-static void cell_classes(const struct arg_classes *args, size_t cell, size_t *pick)
+static int by_nr_then_index(const void *pa, const void *pb)
 {
-	for (unsigned a = 0; a < 6; a++) {
-		pick[a] = cell % args[a].n_vectors;
-		cell /= args[a].n_vectors;
+	const struct numbered *a = pa, *b = pb;
+
+	if (a->nr != b->nr)
+		return a->nr < b->nr ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+long semantic_number(const struct policy *pol, const struct arch *arch, struct numbered *out,
+		     char *err, size_t errlen)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < pol->n_rules; i++) {
+		const struct rule *r = &pol->rules[i];
+		long nr = syscall_nr(arch, r->syscall);
+
+		if (nr >= 0) {
+			out[n++] = (struct numbered){ (uint32_t)nr, i };
+			continue;
+		}
+		if (r->optional)
+			continue;
+		for (unsigned a = 0; a < n_arches; a++) {
+			if (syscall_nr(&arches[a], r->syscall) >= 0) {
+				snprintf(err, errlen, "%s:%u:%u: %s has no syscall '%s' "
+					 "(write '%s?' to skip it where it does not exist)",
+					 r->path, r->line, r->col, arch->name, r->syscall, r->syscall);
+				return -1;
+			}
+		}
+		snprintf(err, errlen, "%s:%u:%u: unknown syscall '%s'", r->path, r->line, r->col, r->syscall);
+		return -1;
 	}
+	qsort(out, n, sizeof(*out), by_nr_then_index);
+	return (long)n;
 }
 
 enum semantic_result semantic_decide(const struct rule *const *rules, size_t n, uint32_t deflt,
-				     uint32_t *action, size_t *dead, bool *covering)
+				     uint32_t *action, size_t *at, bool *covering)
 {
-	struct arg_classes args[6];
-	size_t pick[6] = { 0 }, cells = 1, *wins = xcalloc(n + 1, sizeof(*wins));
-	enum semantic_result result = SEM_TOO_BIG;
-	bool varies = false, first = true;
+	struct bdd_store *s = bdd_store_new(BDD_MAX_NODES);
+	bdd *holds = xcalloc(n, sizeof(*holds)), *wins = xcalloc(n, sizeof(*wins)), covered = BDD_FALSE;
+	enum semantic_result result = SEM_CONSTANT;
 
-	memset(args, 0, sizeof(args));
-	if (!collect(rules, n, args))
-		goto out;
-	for (unsigned a = 0; a < 6; a++) {
-		realise(&args[a]);
-		cells *= args[a].n_vectors;
-		if (cells > MAX_CELLS)
-			goto out;
-	}
-	/* Every cell: one realised vector per argument. */
-	for (size_t cell = 0; cell < cells; cell++) {
-		size_t winner = n;
-		uint32_t act;
-
-		cell_classes(args, cell, pick);
-		for (size_t r = 0; r < n && winner == n; r++)
-			if (rule_holds(rules[r], args, pick))
-				winner = r;
-		wins[winner]++;
-		act = winner < n ? rules[winner]->ret : deflt;
-		if (first)
-			*action = act;
-		else if (act != *action)
-			varies = true;
-		first = false;
-	}
-	result = varies ? SEM_VARIES : SEM_CONSTANT;
-	for (size_t r = 0; r < n; r++) {
-		if (wins[r])
-			continue;
-		/* Dead: the earlier rules that win where its conditions hold. */
-		result = SEM_DEAD_RULE;
-		*dead = r;
-		memset(covering, 0, n * sizeof(*covering));
-		for (size_t cell = 0; cell < cells; cell++) {
-			cell_classes(args, cell, pick);
-			if (!rule_holds(rules[r], args, pick))
-				continue;
-			for (size_t e = 0; e < r; e++) {
-				if (rule_holds(rules[e], args, pick)) {
-					covering[e] = true;
-					break;
-				}
-			}
+	*action = n ? rules[0]->ret : deflt;
+	for (size_t r = 0; r < n && result != SEM_DEAD_RULE; r++) {
+		*at = r;
+		holds[r] = rule_set(s, rules[r]);
+		wins[r] = bdd_and(s, holds[r], bdd_not(s, covered));
+		covered = bdd_or(s, covered, holds[r]);
+		if (bdd_exhausted(s)) {
+			result = SEM_TOO_BIG;
+			break;
 		}
-		break;
+		if (wins[r] == BDD_FALSE) {
+			/* Dead: the earlier rules that win where it holds. */
+			result = SEM_DEAD_RULE;
+			for (size_t e = 0; e < r; e++)
+				covering[e] = bdd_and(s, holds[r], wins[e]) != BDD_FALSE;
+		} else if (rules[r]->ret != *action) {
+			result = SEM_VARIES;
+		}
 	}
-out:
-	for (unsigned a = 0; a < 6; a++)
-		free(args[a].vectors);
+	/* Where no rule holds, the default decides. */
+	if (result == SEM_CONSTANT && covered != BDD_TRUE && deflt != *action)
+		result = SEM_VARIES;
+	bdd_store_free(s);
+	free(holds);
 	free(wins);
 	return result;
+}
+
+/* Adds the syscalls in `where` to those that get ret. */
+static void give(struct bdd_store *s, struct meaning *m, uint32_t ret, bdd where)
+{
+	size_t i;
+
+	for (i = 0; i < m->n && m->ret[i] != ret; i++)
+		;
+	if (i == m->n) {
+		m->ret[m->n] = ret;
+		m->where[m->n++] = BDD_FALSE;
+	}
+	m->where[i] = bdd_or(s, m->where[i], where);
+}
+
+int semantic_meaning(struct bdd_store *s, const struct policy *pol, const struct arch *arch,
+		     const struct numbered *num, size_t n_num, struct meaning *m)
+{
+	struct bvec nr, arch_word, k;
+	bdd native, x32 = BDD_FALSE, ruled = BDD_FALSE;
+
+	m->n = 0;
+	m->ret = xcalloc(n_num + 2, sizeof(*m->ret));
+	m->where = xcalloc(n_num + 2, sizeof(*m->where));
+	bvec_word(s, &nr, WORD_NR);
+	bvec_word(s, &arch_word, WORD_ARCH);
+	bvec_const(&k, arch->audit_arch);
+	native = bvec_test(s, BPF_JEQ, &arch_word, &k);
+	if (arch->abi_bit) {
+		bvec_const(&k, arch->abi_bit);
+		x32 = bvec_test(s, BPF_JGE, &nr, &k);
+		bvec_const(&k, UINT32_MAX);
+		x32 = bdd_and(s, x32, bdd_not(s, bvec_test(s, BPF_JEQ, &nr, &k)));
+	}
+	give(s, m, SECCOMP_RET_KILL_PROCESS, bdd_or(s, bdd_not(s, native), bdd_and(s, native, x32)));
+	for (size_t i = 0; i < n_num;) {
+		bdd covered = BDD_FALSE, here;
+
+		bvec_const(&k, num[i].nr);
+		here = bdd_and(s, native, bvec_test(s, BPF_JEQ, &nr, &k));
+		ruled = bdd_or(s, ruled, here);
+		for (uint32_t this_nr = num[i].nr; i < n_num && num[i].nr == this_nr; i++) {
+			const struct rule *r = &pol->rules[num[i].index];
+			bdd holds = rule_set(s, r);
+
+			give(s, m, r->ret, bdd_and(s, here, bdd_and(s, holds, bdd_not(s, covered))));
+			covered = bdd_or(s, covered, holds);
+		}
+		give(s, m, pol->default_ret, bdd_and(s, here, bdd_not(s, covered)));
+	}
+	give(s, m, pol->default_ret, bdd_and(s, native, bdd_not(s, bdd_or(s, x32, ruled))));
+	return bdd_exhausted(s) ? -1 : 0;
+}
+
+void meaning_free(struct meaning *m)
+{
+	free(m->ret);
+	free(m->where);
+	m->ret = NULL;
+	m->where = NULL;
+	m->n = 0;
 }
