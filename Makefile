@@ -131,7 +131,8 @@ filters: $(GEN)
 		mv SHA256SUMS.tmp SHA256SUMS
 
 # Each committed blob against what seccomp-gen emits now (with a disasm diff
-# when they differ), then SHA256SUMS.
+# when they differ), proven to implement its policies for every syscall
+# (verify --policy), then SHA256SUMS.
 check-filters: $(GEN)
 	@rm -rf $(B)/check-filters && mkdir -p $(foreach a,$(ARCHES),$(B)/check-filters/$(a))
 	@$(foreach a,$(ARCHES),$(foreach f,$(FILTERS),\
@@ -139,11 +140,13 @@ check-filters: $(GEN)
 		if ! cmp -s $(B)/check-filters/$(a)/$(f).bpf filters/$(a)/$(f).bpf; then \
 			echo "check-filters: filters/$(a)/$(f).bpf differs from what seccomp-gen emits from $(FILTER_SRC_$(f)):"; \
 			diff <($(GEN) disasm filters/$(a)/$(f).bpf) <($(GEN) disasm $(B)/check-filters/$(a)/$(f).bpf); \
-			exit 1; fi;))
+			exit 1; fi; \
+		$(GEN) verify --policy $(FILTER_SRC_$(f)) filters/$(a)/$(f).bpf > /dev/null || \
+			{ echo "check-filters: filters/$(a)/$(f).bpf does not implement $(FILTER_SRC_$(f))"; exit 1; };))
 	@cd filters && sha256sum --quiet -c SHA256SUMS
 	@[ "$$(wc -l < filters/SHA256SUMS)" -eq $(words $(BLOBS)) ] || \
 		{ echo "check-filters: filters/SHA256SUMS does not list exactly the $(words $(BLOBS)) blobs"; exit 1; }
-	@echo "check-filters: filters/ matches $(POLICIES)"
+	@echo "check-filters: filters/ matches $(POLICIES), and each blob implements its policies"
 
 # --- tests -----------------------------------------------------------------
 
@@ -154,7 +157,8 @@ GEN_TEST_CFLAGS := $(BASE_CFLAGS) -Itests/gen $(SAN) $(CFLAGS)
 $(TB):
 	mkdir -p $@
 
-$(TB)/gen-semantics: tests/gen/semantics.c tests/gen/grid.c $(wildcard tests/gen/*.h) $(GEN_OBJS) | $(TB)
+$(TB)/gen-semantics: tests/gen/semantics.c tests/gen/grid.c tests/gen/reference.c tests/gen/mutate.c \
+		$(wildcard tests/gen/*.h) $(GEN_OBJS) | $(TB)
 	$(HOSTCC) $(GEN_TEST_CFLAGS) -o $@ $(filter %.c %.o,$^)
 
 $(TB)/gen-oracle: tests/gen/oracle.c tests/gen/grid.c tests/gen/libseccomp.c $(wildcard tests/gen/*.h) $(GEN_OBJS) | $(TB)
@@ -176,7 +180,7 @@ FUZZ_OBJ := $(B)/obj/fuzz
 FB := $(B)/fuzz
 FUZZ_CFLAGS := $(BASE_CFLAGS) -Itests/gen -Itests/fuzz -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_OBJS := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(GEN_SRCS) tests/gen/grid.c tests/fuzz/fuzz.c)
+FUZZ_OBJS := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(GEN_SRCS) tests/gen/grid.c tests/gen/reference.c tests/fuzz/fuzz.c)
 
 $(FUZZ_OBJ)/%.o: %.c $(wildcard gen/*.h gen/*.inc tests/gen/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)
@@ -226,7 +230,7 @@ test-hardening: $(GEN) $(LOADER) $(HARD_TESTS) $(if $(PLAIN),$(FUZZERS:%=$(FB)/f
 
 # --- benchmarks (figures side by side with a peer; not tests) ---------------
 
-$(TB)/gen-bench: tests/bench/gen-bench.c tests/gen/grid.c tests/gen/libseccomp.c $(wildcard tests/gen/*.h) $(GEN_OBJS) | $(TB)
+$(TB)/gen-bench: tests/bench/gen-bench.c tests/gen/grid.c tests/gen/reference.c tests/gen/libseccomp.c $(wildcard tests/gen/*.h) $(GEN_OBJS) | $(TB)
 	$(HOSTCC) $(GEN_TEST_CFLAGS) -o $@ $(filter %.c %.o,$^) -lseccomp
 
 # sandbox.bpf's two policies, then unix-block alone; the tables go to

@@ -21,7 +21,7 @@
 enum equiv_result {
 	EQUIV_SAME,
 	EQUIV_DIFFERS,          /* *witness is the first syscall where they differ */
-	EQUIV_TOO_BIG,          /* more than BDD_MAX_NODES nodes: undecided */
+	EQUIV_TOO_BIG,          /* more nodes than allowed: undecided */
 };
 
 /* A syscall where blob and policy disagree: the first in the order nr,
@@ -33,9 +33,10 @@ struct witness {
 };
 
 /* Compares prog[0..n), which must pass bpf_verify() for arch, with pol's
- * rules num[0..n_num) (semantic_number()'s for arch). */
+ * rules num[0..n_num) (semantic_number()'s for arch), in at most max_nodes
+ * decision-diagram nodes (seccomp-gen: BDD_MAX_NODES). */
 enum equiv_result equiv_check(const struct policy *pol, const struct arch *arch,
-			      const struct numbered *num, size_t n_num,
-			      const struct sock_filter *prog, size_t n, struct witness *witness);
+			      const struct numbered *num, size_t n_num, const struct sock_filter *prog,
+			      size_t n, size_t max_nodes, struct witness *witness);
 
 #endif

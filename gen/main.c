@@ -293,7 +293,7 @@ static void verify_policies(char **paths, size_t n_paths, const char *blob_path,
 	n_num = semantic_number(&pol, arch, num, err, sizeof(err));
 	if (n_num < 0)
 		die("%s", err);
-	switch (equiv_check(&pol, arch, num, (size_t)n_num, prog, n, &w)) {
+	switch (equiv_check(&pol, arch, num, (size_t)n_num, prog, n, BDD_MAX_NODES, &w)) {
 	case EQUIV_SAME:
 		break;
 	case EQUIV_DIFFERS:
@@ -306,7 +306,6 @@ static void verify_policies(char **paths, size_t n_paths, const char *blob_path,
 		die("%s: cannot decide whether it implements %s: the analysis needs more than %u "
 		    "decision-diagram nodes", blob_path, names, BDD_MAX_NODES);
 	}
-	printf("; implements %s for every nr, arch value and argument", names);
 	free(num);
 	free(names);
 	free_policies(&pol, texts, n_paths);
@@ -329,6 +328,8 @@ static int cmd_verify(int argc, char **argv)
 		if (argv[i][0] == '-' && argv[i][1])
 			usage_error("verify: unknown option: %s", argv[i]);
 	n = load_verified(path, prog, &arch);
+	if (with_policy)
+		verify_policies(argv + 2, (size_t)argc - 3, path, prog, n, arch);
 	table = syscall_table(arch, &count);
 	numbers = table[count - 1].nr + 1;
 	for (uint32_t nr = 0; nr < numbers; nr++)
@@ -336,8 +337,12 @@ static int cmd_verify(int argc, char **argv)
 	printf("%s: ok: %s, %zu instructions, longest path %zu, "
 	       "%zu of %u syscall numbers (0-%u) cache-eligible",
 	       path, arch->name, n, sim_longest_path(prog, n), cached, numbers, numbers - 1);
-	if (with_policy)
-		verify_policies(argv + 2, (size_t)argc - 3, path, prog, n, arch);
+	if (with_policy) {
+		char *names = join_paths(argv + 2, (size_t)argc - 3);
+
+		printf("; implements %s for every nr, arch value and argument", names);
+		free(names);
+	}
 	printf("\n");
 	return 0;
 }

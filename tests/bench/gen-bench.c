@@ -18,6 +18,7 @@
 #include "compile.h"
 #include "grid.h"
 #include "libseccomp.h"
+#include "reference.h"
 #include "sim.h"
 #include "syscalls.h"
 
@@ -206,7 +207,7 @@ static void measure(const struct sock_filter *p, size_t n, const struct arch *ar
 		bool c = sim_cacheable(p, n, arch->audit_arch, nr);
 
 		f->cacheable += c;
-		if (c != (policy_allows_always(pol, nrs, arch, nr) == 1))
+		if (c != (policy_allows_always(pol, nrs, nr) == 1))
 			f->cache_exact = false;
 	}
 	free(nrs);
