@@ -15,9 +15,15 @@ SANDBOX_SPEC=filters/unix-block.policy+filters/namespaces.policy
 
 # --- semantics, oracle, kernel ---------------------------------------------
 
-expect_status "semantics on both arches" 0 "$TB/gen-semantics" filters/*.policy "$SANDBOX_SPEC" \
-	tests/gen/policies/*.policy
-[ "$n_fail" -eq 0 ] && printf '  %s\n' "$(tail -1 <<< "$out")"
+# Every mutant of the committed blobs, a sample of the test policies' and
+# 1,000 random policies (checked both ways against the brute-force reference).
+expect_status "semantics on both arches" 0 "$TB/gen-semantics" --all-mutants filters/*.policy "$SANDBOX_SPEC" \
+	--some-mutants tests/gen/policies/*.policy --random 1000
+[ "$n_fail" -eq 0 ] && printf '  %s\n' "$(tail -3 <<< "$out")"
+expect_match "semantics: random policies refused and accepted" \
+	"1000 random policies: [1-9][0-9]* refused by the parser, [1-9][0-9]* by the compiler, [1-9][0-9]* accepted" "$out"
+expect_match "semantics: mutants both accepted and rejected" \
+	"[1-9][0-9]* accepted \(verdicts unchanged\), [1-9][0-9]* rejected with a confirmed witness" "$out"
 expect_status "libseccomp oracle" 0 "$TB/gen-oracle" filters/*.policy "$SANDBOX_SPEC" tests/gen/policies/oracle.policy
 [ "$n_fail" -eq 0 ] && printf '  %s\n' "$(tail -1 <<< "$out")"
 expect_match "libseccomp oracle: every syscall name both know" \
@@ -172,6 +178,92 @@ bad_blob "a blob without the arch check" ".*noarch.bpf: does not begin by checki
 bad_blob "a refused opcode" ".*badop.bpf: instruction 0: opcode 0x0030 is not allowed" "$T/badop.bpf"
 bad_blob "an i386 blob" ".*i386.bpf: is built for i386, which is not a supported target" "$T/i386.bpf"
 
+# --- verify --policy: the blob implements the policies, for every syscall ---------
+
+# Patches instruction PC of a copy of BLOB: field code (2 bytes), jt, jf or
+# k (4 bytes), little-endian.
+patch() { # BLOB PC FIELD VALUE OUT
+	local at=$(($2 * 8)) bytes
+	cp "$1" "$5"
+	case $3 in
+	code) at=$at bytes=$(printf '\\x%02x\\x%02x' $(($4 & 255)) $(($4 >> 8 & 255))) ;;
+	jt) at=$((at + 2)) bytes=$(printf '\\x%02x' "$4") ;;
+	jf) at=$((at + 3)) bytes=$(printf '\\x%02x' "$4") ;;
+	k) at=$((at + 4)) bytes=$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($4 & 255)) $(($4 >> 8 & 255)) \
+		$(($4 >> 16 & 255)) $(($4 >> 24 & 255))) ;;
+	esac
+	printf "$bytes" | dd of="$5" bs=1 seek="$at" conv=notrunc status=none
+}
+pc_of() { # BLOB DISASM_REGEX: the first instruction whose listing matches
+	"$GEN" disasm "$1" | sed -n "s/^ *\([0-9]*\): $2.*/\1/p" | head -1
+}
+for a in x86_64 aarch64; do
+	for f in unix-block namespaces observe; do
+		expect_status "verify --policy: $a $f.bpf implements $f.policy" 0 "$GEN" verify --policy filters/$f.policy filters/$a/$f.bpf
+		expect_match "verify --policy: $a $f.bpf: summary" \
+			"^filters/$a/$f.bpf: ok: $a, .* cache-eligible; implements filters/$f.policy for every nr, arch value and argument$" "$out"
+	done
+	expect_status "verify --policy: $a sandbox.bpf implements unix-block.policy + namespaces.policy" 0 \
+		"$GEN" verify --policy filters/unix-block.policy filters/namespaces.policy filters/$a/sandbox.bpf
+	expect_match "verify --policy: $a sandbox.bpf: summary" \
+		"; implements filters/unix-block.policy \+ filters/namespaces.policy for every nr, arch value and argument$" "$out"
+done
+not_implements() { # NAME BLOB EXPECTED_MESSAGE_AFTER_POLICIES POLICY...
+	local name=$1 blob=$2 want=$3 names
+	shift 3
+	names=$(printf '%s + ' "$@")
+	expect_status "verify --policy rejects $name" 1 "$GEN" verify --policy "$@" "$blob"
+	expect_eq "verify --policy rejects $name: the first syscall that differs" \
+		"seccomp-gen: $blob: does not implement ${names% + }: $want" "$err"
+	expect_eq "verify --policy rejects $name: no summary" "" "$out"
+}
+zeros="a2=0 a3=0 a4=0 a5=0"
+not_implements "another policy's blob" $X86 "ioctl (nr 16) a0=0 a1=0x5412 $zeros: the blob gives errno EPERM, the policy says allow" \
+	filters/namespaces.policy
+not_implements "a blob that lacks the third policy" filters/aarch64/sandbox.bpf \
+	"mknodat (nr 33) a0=0 a1=0 $zeros: the blob gives allow, the policy says notify" \
+	filters/unix-block.policy filters/namespaces.policy filters/observe.policy
+not_implements "a blob that lacks one policy" filters/x86_64/sandbox.bpf \
+	"clone (nr 56) a0=0x20000 a1=0 $zeros: the blob gives errno EPERM, the policy says allow" filters/unix-block.policy
+patch $X86 "$(pc_of $X86 'jge  #0x40000000')" k 0x40000001 "$T/x32.bpf"
+not_implements "a blob that lets the first x32 number through" "$T/x32.bpf" \
+	"nr 1073741824 (0x40000000) a0=0 a1=0 $zeros: the blob gives allow, the policy says kill-process" filters/unix-block.policy
+patch $X86 "$(pc_of $X86 'jge  #0xffffffff')" k 0xfffffffe "$T/top.bpf"
+not_implements "a blob that lets the highest x32 number through" "$T/top.bpf" \
+	"nr 4294967294 (0xfffffffe) a0=0 a1=0 $zeros: the blob gives allow, the policy says kill-process" filters/unix-block.policy
+pc=$(pc_of $X86 'jge  #0xffffffff')
+jf=$("$GEN" disasm $X86 | sed -n "s/^ *$pc: jge  #0xffffffff, \([0-9]*\), \([0-9]*\).*/\2/p")
+patch $X86 "$pc" jt $((jf - pc - 1)) "$T/minus1.bpf"
+not_implements "a blob that kills -1" "$T/minus1.bpf" \
+	"nr 4294967295 (0xffffffff) a0=0 a1=0 $zeros: the blob gives kill-process, the policy says allow" filters/unix-block.policy
+patch $ARM 2 k 0 "$T/thread.bpf"
+not_implements "a blob that kills a foreign arch's thread only" "$T/thread.bpf" \
+	"nr 0 under arch 0x00000000 (unknown, not aarch64) a0=0 a1=0 $zeros: the blob gives kill-thread, the policy says kill-process" \
+	filters/unix-block.policy
+printf 'default allow\nerrno EPERM file_setattr\n' > "$T/last.policy"
+"$GEN" compile --arch x86_64 -o "$T/last.bpf" "$T/last.policy"
+patch "$T/last.bpf" "$(pc_of "$T/last.bpf" 'jge  #0x1d6')" k 0x1d7 "$T/beyond.bpf"
+not_implements "a blob that denies the number past the table" "$T/beyond.bpf" \
+	"nr 470 (0x1d6) a0=0 a1=0 $zeros: the blob gives errno EPERM, the policy says allow" "$T/last.policy"
+printf 'default allow\nerrno EPERM read a0 == 1\n' > "$T/read.policy"
+"$GEN" compile --arch x86_64 -o "$T/read.bpf" "$T/read.policy"
+patch "$T/read.bpf" "$(pc_of "$T/read.bpf" 'jeq  #0x1,')" k 7 "$T/seven.bpf"
+not_implements "a blob that tests a value the policy never names" "$T/seven.bpf" \
+	"read (nr 0) a0=0x1 a1=0 $zeros: the blob gives allow, the policy says errno EPERM" "$T/read.policy"
+patch "$T/read.bpf" "$(pc_of "$T/read.bpf" 'ld   \[16\]')" k 20 "$T/high.bpf"
+not_implements "a blob that reads the upper half of the argument" "$T/high.bpf" \
+	"read (nr 0) a0=0x100000000 a1=0 $zeros: the blob gives errno EPERM, the policy says allow" "$T/read.policy"
+# a0 * a1 == 0x12345679: the product of two words has no small diagram.
+printf '\x20\0\0\0\x04\0\0\0\x15\0\0\x06\x3e\0\0\xc0\x20\0\0\0\x10\0\0\0\x07\0\0\0\0\0\0\0''\x20\0\0\0\x18\0\0\0\x2c\0\0\0\0\0\0\0\x15\0\0\x01\x79\x56\x34\x12''\x06\0\0\0\0\0\xff\x7f\x06\0\0\0\0\0\0\x80' > "$T/product.bpf"
+expect_status "verify --policy: a blob beyond the node budget" 1 "$GEN" verify --policy "$T/read.policy" "$T/product.bpf"
+expect_eq "verify --policy: beyond the node budget, it says it cannot decide" \
+	"seccomp-gen: $T/product.bpf: cannot decide whether it implements $T/read.policy: the analysis needs more than 4194304 decision-diagram nodes" "$err"
+printf 'default allow\nallow open\n' > "$T/open.policy"
+expect_status "verify --policy: a policy the blob's arch cannot take" 1 "$GEN" verify --policy "$T/open.policy" $ARM
+expect_eq "verify --policy: a policy the blob's arch cannot take: message" \
+	"seccomp-gen: $T/open.policy:2:7: aarch64 has no syscall 'open' (write 'open?' to skip it where it does not exist)" "$err"
+expect_status "verify --policy: a broken blob is refused before the policy is read" 1 "$GEN" verify --policy filters/unix-block.policy "$T/noarch.bpf"
+
 # --- bad policies: FILE:LINE:COL: message, status 1, no output file ------------
 
 bad_policy() { # NAME ARCH EXPECTED_MESSAGE POLICY_TEXT (printf format)
@@ -248,6 +340,56 @@ bad_policy "a condition never true (> -1)" x86_64 ":2:14: this condition never h
 	'default allow\nerrno 1 read a0 > -1\n'
 printf 'default allow\nerrno EPERM read a0 == 1\nallow read a0 != 1\n' > "$T/same.policy"
 expect_status "a last rule that only repeats the default is not dead" 0 "$GEN" compile --arch x86_64 -o "$T/same.bpf" "$T/same.policy"
+bad_policy "a condition the rule's others imply" x86_64 ":2:25: this condition always holds where the rule's other conditions on a0 do" \
+	'default allow\nerrno 1 read a0 >= 5 && a0 >= 3\n'
+bad_policy "a condition repeated" x86_64 ":2:36: this condition always holds where the rule's other conditions on a0 do" \
+	'default allow\nerrno 1 read a0 == 7 && a1 == 2 && a0 == 7\n'
+bad_policy "a value its masked test implies" x86_64 ":2:28: this condition always holds where the rule's other conditions on a1 do" \
+	'default allow\nerrno 1 read a1 == 0x13 && (a1 & 0x3) == 0x3\n'
+bad_policy "a masked test and a value that contradict" x86_64 ":2:9: this rule never matches: its conditions contradict each other" \
+	'default allow\nerrno 1 read a1 == 0x12 && (a1 & 0x3) == 0x3\n'
+# No limit on conditions per argument: 42 on a0 are analysed exactly.
+{
+	echo "default allow"
+	for i in $(seq 1 40); do echo "errno $i read a0 == $i"; done
+	echo "kill-process read a0 > 100 && a0 < 200"
+} > "$T/many.policy"
+expect_status "42 conditions on one argument" 0 "$GEN" compile --arch x86_64 -o "$T/many.bpf" "$T/many.policy"
+echo "log read a0 >= 38 && a0 <= 40" >> "$T/many.policy"
+expect_status "42 conditions on one argument, then a rule three of them cover" 1 "$GEN" compile --arch x86_64 -o "$T/many.bpf" "$T/many.policy"
+expect_eq "44 conditions on one argument: the covered rule named, with the three that cover it" \
+	"seccomp-gen: $T/many.policy:43:5: this rule is never reached: the rules on lines 39, 40 and 41 match first whenever it would" "$err"
+# Past the node budget the analysis refuses, at the rule that takes it there:
+# rule i denies read when bit i is set in both a0 and a1, whose union needs a
+# node for every set of bits seen (2^i) in the order a0 then a1.
+{
+	echo "default allow"
+	for i in $(seq 0 31); do printf 'errno 1 read (a0 & 0x%x) != 0 && (a1 & 0x%x) != 0\n' $((1 << i)) $((1 << i)); done
+} > "$T/budget.policy"
+expect_status "a syscall whose rules need more than the node budget" 1 "$GEN" compile --arch x86_64 -o "$T/budget.bpf" "$T/budget.policy"
+expect_match "the node budget: an error at the rule that exceeds it" \
+	"^seccomp-gen: $T/budget.policy:[0-9]+:9: with this rule, the rules for read are too many to analyse exactly \(more than 4194304 decision-diagram nodes\)$" "$err"
+line=$(sed -n 's/^seccomp-gen: [^:]*:\([0-9]*\):.*/\1/p' <<< "$err")
+head -n $((line - 1)) "$T/budget.policy" > "$T/budget-fits.policy"
+expect_status "the node budget: the rules before that one are analysed" 0 "$GEN" compile --arch x86_64 -o "$T/budget.bpf" "$T/budget-fits.policy"
+# Conditions on one argument are merged and tested once.
+merged_is() { # NAME POLICY_TEXT EXPECTED_TESTS (the disasm lines of the rule's tests)
+	printf "default allow\n$2\n" > "$T/merge.policy"
+	"$GEN" compile --arch x86_64 -o "$T/merge.bpf" "$T/merge.policy"
+	expect_eq "merged: $1" "$3" "$("$GEN" disasm "$T/merge.bpf" | grep -v ';\|#0x40000000\|#0xffffffff' |
+		sed -n 's/^ *[0-9]*: \(j[a-z]* *#[^,]*\|and *#[^ ]*\).*/\1/p' | tr -s ' ')"
+}
+merged_is "a0 > 4 && a0 < 6 is a0 == 5" 'errno 1 read a0 > 4 && a0 < 6' "jeq #0x5"
+merged_is "a0 > 4 && a0 != 5 is a0 >= 6" 'errno 1 read a0 > 4 && a0 != 5' "jge #0x6"
+merged_is "a0 <= 9 && a0 >= 5: one interval, low end first" 'errno 1 read a0 <= 9 && a0 >= 5' "jge #0x5
+jgt #0x9"
+merged_is "two masked tests of a1: one" 'errno 1 read (a1 & 0xf) == 2 && (a1 & 0xf0) == 0x10' "and #0xff
+jeq #0x12"
+merged_is "a2 < 10 && a1 == 2 && a2 >= 2: a2's tests together, first" 'errno 1 read a2 < 10 && a1 == 2 && a2 >= 2' "jge #0x2
+jgt #0x9
+jeq #0x2"
+merged_is "a0 != 5 && a0 != 6 stays as written" 'errno 1 read a0 != 5 && a0 != 6' "jeq #0x5
+jeq #0x6"
 printf 'default errno EPERM\nallow read a0 < 5\nallow read a0 >= 5\n' > "$T/all.policy"
 "$GEN" compile --arch x86_64 -o "$T/all.bpf" "$T/all.policy"
 expect_match "allow for every value by two intervals: cached" "cached" "$("$GEN" sim "$T/all.bpf" read 9)"
@@ -298,6 +440,8 @@ usage_is "sim without a syscall" sim $X86
 usage_is "sim with a bad argument" sim $X86 socket 1x
 usage_is "sim with seven arguments" sim $X86 socket 1 2 3 4 5 6 7
 usage_is "verify with two blobs" verify $X86 $ARM
+usage_is "verify --policy without a blob" verify --policy filters/unix-block.policy
+usage_is "verify --policy with an option" verify --policy --fast filters/unix-block.policy $X86
 usage_is "header without -o" header $X86
 expect_status "--help" 0 "$GEN" --help
 expect_match "--help prints usage" "seccomp-gen sim" "$out"
@@ -441,5 +585,13 @@ printf 'x  x86_64/extra.bpf\n' >> "$tree/filters/SHA256SUMS"
 expect_status "check-filters catches a wrong SHA256SUMS" 2 make -s -C "$tree" SANITIZE= check-filters
 tar -xf "$T/src.tar" -C "$tree" filters/SHA256SUMS
 expect_status "check-filters passes again" 0 make -s -C "$tree" SANITIZE= check-filters
+# A compiler that gets equality backwards, and blobs regenerated with it:
+# the bytes match what it emits, and verify --policy catches them.
+sed -i 's/\(graph_cmp(g, offset, NO_MASK, BPF_JEQ, c->value, \)t, f)/\1f, t)/' "$tree/gen/compile.c"
+make -s -C "$tree" SANITIZE= filters > "$T/broken.log" 2>&1
+expect_status "check-filters catches blobs that do not implement their policies" 2 make -s -C "$tree" SANITIZE= check-filters
+expect_match "check-filters names the blob and its policies" \
+	"check-filters: filters/x86_64/unix-block.bpf does not implement filters/unix-block.policy" "$out"
+expect_match "check-filters shows the first syscall that differs" "does not implement filters/unix-block.policy: ioctl \(nr 16\) a0=0 a1=0 .*: the blob gives errno EPERM, the policy says allow" "$err"
 
 finish
