@@ -180,7 +180,8 @@ FUZZ_OBJ := $(B)/obj/fuzz
 FB := $(B)/fuzz
 FUZZ_CFLAGS := $(BASE_CFLAGS) -Itests/gen -Itests/fuzz -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_OBJS := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(GEN_SRCS) tests/gen/grid.c tests/gen/reference.c tests/fuzz/fuzz.c)
+FUZZ_OBJS := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(GEN_SRCS) tests/gen/grid.c tests/gen/reference.c \
+	tests/gen/mutate.c tests/fuzz/fuzz.c)
 
 $(FUZZ_OBJ)/%.o: %.c $(wildcard gen/*.h gen/*.inc tests/gen/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)

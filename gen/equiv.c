@@ -271,7 +271,7 @@ static void step(struct run *r, size_t pc, struct state *st)
 	struct bvec tmp, operand;
 	uint32_t k = in->k;
 	bool constant = true;
-	bdd taken, zero;
+	bdd taken;
 
 	bvec_const(&operand, in->k);
 	if (BPF_SRC(in->code) == BPF_X && BPF_CLASS(in->code) != BPF_RET) {
@@ -299,6 +299,8 @@ static void step(struct run *r, size_t pc, struct state *st)
 	case BPF_ALU:
 		/* Division by an X of 0 ends the program with 0, whatever is live. */
 		if (op == BPF_DIV && BPF_SRC(in->code) == BPF_X) {
+			bdd zero;
+
 			bvec_const(&tmp, 0);
 			zero = bdd_and(r->s, st->region, bvec_test(r->s, BPF_JEQ, &st->x, &tmp));
 			returns(r, zero, &tmp);
@@ -381,7 +383,7 @@ enum equiv_result equiv_check(const struct policy *pol, const struct arch *arch,
 
 	r.s = bdd_store_new(max_nodes);
 	r.live = xcalloc(n + 1, sizeof(*r.live));
-	r.at = xcalloc(n, sizeof(*r.at));
+	r.at = xcalloc(n, sizeof(struct state *));
 	liveness(&r);
 	if (semantic_meaning(r.s, pol, arch, num, n_num, &r.m) < 0)
 		goto out;

@@ -245,11 +245,8 @@ static char *join_paths(char **paths, size_t n)
 	for (size_t i = 0; i < n; i++)
 		len += strlen(paths[i]) + 3;
 	all = xcalloc(len, 1);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			strcat(all, " + ");
-		strcat(all, paths[i]);
-	}
+	for (size_t i = 0, at = 0; i < n; i++)
+		at += (size_t)snprintf(all + at, len - at, "%s%s", i ? " + " : "", paths[i]);
 	return all;
 }
 

@@ -1,27 +1,41 @@
 /* libFuzzer harness: the policy parser and the compiler on arbitrary text.
  * A refusal must come with a "fuzz:..." message; an internal error of the
- * compiler is a failure. Every program compiled for either architecture must
- * pass bpf_verify for that architecture, and on seccomp_data drawn from the
- * rules' own numbers and constants its simulation must stay inside it
- * (check_run) and give exactly the action that evaluating the rules gives
- * (policy_expected, the reference of tests/gen). The cache must answer
- * exactly the numbers the rules allow whatever the arguments (decided by
- * brute force over the argument classes the conditions induce, where they
- * are few enough to try them all). */
+ * compiler is a failure. For every policy parsed:
+ * - the brute-force reference (tests/gen/reference.c) must find no flaw the
+ *   parser lets through, and find a dead rule exactly where the compiler
+ *   says one is, and nowhere when it compiles;
+ * - every program compiled for either architecture must pass bpf_verify for
+ *   that architecture, and on seccomp_data drawn from the rules' own numbers
+ *   and constants its simulation must stay inside it (check_run) and give
+ *   exactly the action that evaluating the rules gives (policy_expected);
+ * - the cache must answer exactly the numbers the rules allow whatever the
+ *   arguments (the reference, by brute force over the argument classes);
+ * - verify --policy (equiv_check) must accept the program, and handle
+ *   random single-instruction changes of it as tests/gen/mutate.c says.
+ * A policy past the reference's bounds (REFERENCE_MAX_STATES) is outside
+ * the harness's domain: it is refused as an input (-1), so that libFuzzer
+ * does not keep it, and counted nowhere. */
 #include <linux/seccomp.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compile.h"
+#include "equiv.h"
 #include "fuzz.h"
 #include "grid.h"
+#include "mutate.h"
+#include "reference.h"
+#include "semantic.h"
 #include "syscalls.h"
 #include "verify.h"
 
 #define PATH "fuzz"
 #define RUNS_PER_RULE 4u
 #define MAX_RUNS 256u
+#define MUTANTS 2u              /* per program */
+#define MUTANT_NODES (1u << 18) /* equiv_check's budget for them */
 
 static void check_message(const char *what, const char *err)
 {
@@ -71,7 +85,7 @@ static void check_data(const struct policy *pol, const long *nrs, const struct a
 	/* Cache-eligible exactly when the rules allow whatever the arguments,
 	 * by brute force over the classes the conditions induce. */
 	if (d->arch == arch->audit_arch && syscall_name(arch, d->nr) &&
-	    (always = policy_allows_always(pol, nrs, arch, d->nr)) >= 0 &&
+	    (always = policy_allows_always(pol, nrs, d->nr)) >= 0 &&
 	    (always == 1) != sim_cacheable(prog, n, d->arch, d->nr))
 		broken("%s: nr %u is %scache-eligible, but the rules %s allow it whatever the arguments",
 		       arch->name, d->nr, sim_cacheable(prog, n, d->arch, d->nr) ? "" : "not ",
@@ -118,8 +132,50 @@ static void check_program(const struct policy *pol, const struct arch *arch,
 	free(nrs);
 }
 
+/* verify --policy on the program and on some of its mutants. */
+static void check_equivalence(const struct policy *pol, const struct arch *arch, const struct sock_filter *prog,
+			      size_t n, uint64_t *state)
+{
+	struct numbered *num = calloc(pol->n_rules + 1, sizeof(*num));
+	struct mutation_tally t = { 0 };
+	struct witness w;
+	const char *bad;
+	char err[512];
+	long n_num;
+
+	if (!num)
+		broken("out of memory");
+	n_num = semantic_number(pol, arch, num, err, sizeof(err));
+	if (n_num < 0)
+		broken("%s: a compiled policy does not number: %s", arch->name, err);
+	if (equiv_check(pol, arch, num, (size_t)n_num, prog, n, BDD_MAX_NODES, &w) != EQUIV_SAME)
+		broken("%s: verify --policy does not accept the policy's own program", arch->name);
+	bad = check_some_mutants(pol, arch, prog, n, MUTANTS, MUTANT_NODES, state, &t);
+	if (bad)
+		broken("%s", bad);
+	free(num);
+}
+
+/* The reference's first flaw on each arch; false past its bounds. */
+static bool judge(const struct policy *pol, enum ref_verdict *v, size_t *rule)
+{
+	for (unsigned a = 0; a < n_arches; a++) {
+		size_t cond;
+
+		v[a] = reference_policy(pol, &arches[a], &rule[a], &cond);
+		if (v[a] == REF_TOO_BIG)
+			return false;
+		if (v[a] != REF_SOUND && v[a] != REF_DEAD)
+			broken("the parser accepts a rule with a flaw the reference finds (line %u)",
+			       pol->rules[rule[a]].line);
+	}
+	return true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	enum ref_verdict verdict[2];
+	size_t dead[2];
 	struct policy pol;
 	char err[512];
 	uint64_t state;
@@ -128,16 +184,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_message("parse", err);
 		return 0;
 	}
+	if (!judge(&pol, verdict, dead)) {
+		policy_free(&pol);
+		return -1;
+	}
 	rng_seed(&state, data, size);
 	for (unsigned a = 0; a < n_arches; a++) {
 		struct sock_filter *prog;
 		size_t n = compile_policy(&pol, &arches[a], &prog, err, sizeof(err));
 
 		if (n == 0) {
+			unsigned line;
+
 			check_message("compile", err);
+			line = (unsigned)strtoul(err + strlen(PATH ":"), NULL, 10);
+			if (strstr(err, "never reached") && (verdict[a] != REF_DEAD || line != pol.rules[dead[a]].line))
+				broken("%s: the compiler says \"%s\", the reference finds no dead rule there",
+				       arches[a].name, err);
 			continue;
 		}
+		if (verdict[a] == REF_DEAD)
+			broken("%s: compiled, but the rule on line %u never decides a call", arches[a].name,
+			       pol.rules[dead[a]].line);
 		check_program(&pol, &arches[a], prog, n, &state);
+		check_equivalence(&pol, &arches[a], prog, n, &state);
 		free(prog);
 	}
 	policy_free(&pol);

@@ -46,11 +46,14 @@ static void find_valid_codes(void)
 	}
 }
 
-/* Values worth trying in a word: the program's and the policy's constants,
- * their neighbours and complements, and the ends of the range. */
+#define FIXED_VALUES 4
+
+/* Values worth trying in a word: the ends of the range (FIXED_VALUES of
+ * them), then the program's and the policy's constants, their neighbours
+ * and complements. Returns how many past the fixed ones. */
 static size_t value_pool(const struct policy *pol, const struct sock_filter *prog, size_t n, uint32_t **out)
 {
-	size_t cap = 8 + 4 * n, len = 0;
+	size_t cap = FIXED_VALUES + 4 * n, len = 0;
 	uint32_t *v;
 
 	for (size_t r = 0; r < pol->n_rules; r++)
@@ -77,7 +80,7 @@ static size_t value_pool(const struct policy *pol, const struct sock_filter *pro
 		}
 	}
 	*out = v;
-	return len;
+	return len - FIXED_VALUES;
 }
 
 /* A syscall of the sample where mutant and rules disagree, into *d. */
@@ -93,7 +96,7 @@ static bool sample_differs(const struct policy *pol, const long *nrs, const stru
 	bool found = false;
 	size_t steps;
 
-	n_pool = value_pool(pol, mutant, n, &pool);
+	n_pool = FIXED_VALUES + value_pool(pol, mutant, n, &pool);
 	for (size_t i = 0; i < n_pool + pol->n_rules + 9 + RANDOM_SAMPLES && !found; i++) {
 		for (unsigned v = 0; v < NR_VECTORS && !found; v++) {
 			uint64_t x = xorshift64(&state);
@@ -106,7 +109,9 @@ static bool sample_differs(const struct policy *pol, const long *nrs, const stru
 			for (unsigned a = 0; a < 6; a++) {
 				uint64_t y = xorshift64(&state);
 
-				d->args[a] = (y & 3 ? pool[(y >> 8) % n_pool] : (uint32_t)(y >> 32)) |
+				/* n_pool is at least FIXED_VALUES: the analyzer takes the
+				 * sum for one that may wrap to 0. */
+				d->args[a] = (y & 3 ? pool[(y >> 8) % n_pool] : (uint32_t)(y >> 32)) | // NOLINT(clang-analyzer-core.DivideZero)
 					     (y & 4 ? (y >> 16) << 32 : 0);
 			}
 			/* Rules whose syscall the arch lacks have no number here. */
@@ -199,50 +204,93 @@ static size_t k_variants(uint32_t k, uint32_t *out)
 	return n;
 }
 
+/* Mutant `i` of field `field` of instruction pc, into m[pc]: exhaustive
+ * runs count i up, random ones draw it. */
+static void mutate(const struct sock_filter *in, unsigned field, uint64_t i, bool exhaustive,
+		   const uint32_t *ks, size_t n_ks, struct sock_filter *out)
+{
+	*out = *in;
+	switch (field) {
+	case 0: out->code = valid_codes[i % n_valid_codes]; break;
+	case 1: out->jt = (uint8_t)i; break;
+	case 2: out->jf = (uint8_t)i; break;
+	default: out->k = exhaustive ? ks[i] : i & 1 ? ks[(i >> 8) % n_ks] : (uint32_t)(i >> 32); break;
+	}
+}
+
+/* Numbers pol's rules for the mutants' equiv_check. */
+static bool prepare(const struct policy *pol, const struct arch *arch, struct numbered **num, long *n_num)
+{
+	char err[512];
+
+	find_valid_codes();
+	*num = xcalloc(pol->n_rules + 1, sizeof(**num));
+	*n_num = semantic_number(pol, arch, *num, err, sizeof(err));
+	if (*n_num < 0)
+		snprintf(message, sizeof(message), "%s", err);
+	return *n_num >= 0;
+}
+
+static const char *try_mutant(const struct policy *pol, const long *nrs, const struct arch *arch,
+			      const struct numbered *num, size_t n_num, struct sock_filter *m, size_t n,
+			      const struct sock_filter *prog, size_t pc, size_t max_nodes, struct mutation_tally *t)
+{
+	char what[128];
+
+	if (memcmp(&m[pc], &prog[pc], sizeof(*m)) == 0)
+		return NULL;
+	snprintf(what, sizeof(what), "instruction %zu as {0x%04x, %u, %u, 0x%x}", pc, m[pc].code, m[pc].jt,
+		 m[pc].jf, m[pc].k);
+	return check_one(pol, nrs, arch, num, n_num, m, n, max_nodes, what, t);
+}
+
 const char *check_mutants(const struct policy *pol, const struct arch *arch, const struct sock_filter *prog,
 			  size_t n, bool exhaustive, unsigned per_insn, size_t max_nodes, uint64_t *rng,
 			  struct mutation_tally *t)
 {
 	struct sock_filter *m = xcalloc(n, sizeof(*m));
-	struct numbered *num = xcalloc(pol->n_rules + 1, sizeof(*num));
+	struct numbered *num;
 	long *nrs = rule_numbers(pol, arch), n_num;
-	const char *broken = NULL;
-	char err[512], what[128];
+	const char *broken = prepare(pol, arch, &num, &n_num) ? NULL : message;
 
-	find_valid_codes();
-	n_num = semantic_number(pol, arch, num, err, sizeof(err));
-	if (n_num < 0) {
-		snprintf(message, sizeof(message), "%s", err);
-		broken = message;
-	}
 	memcpy(m, prog, n * sizeof(*m));
 	for (size_t pc = 0; pc < n && !broken; pc++) {
 		uint32_t ks[40];
 		size_t n_ks = k_variants(prog[pc].k, ks);
-		unsigned field_count[4] = {
-			(unsigned)n_valid_codes, 256, 256, (unsigned)n_ks,
-		};
+		unsigned field_count[4] = { (unsigned)n_valid_codes, 256, 256, (unsigned)n_ks };
 
 		for (unsigned field = 0; field < 4 && !broken; field++) {
 			unsigned count = exhaustive ? field_count[field] : per_insn;
 
 			for (unsigned i = 0; i < count && !broken; i++) {
-				uint64_t x = exhaustive ? i : xorshift64(rng);
-
-				m[pc] = prog[pc];
-				switch (field) {
-				case 0: m[pc].code = valid_codes[x % n_valid_codes]; break;
-				case 1: m[pc].jt = (uint8_t)x; break;
-				case 2: m[pc].jf = (uint8_t)x; break;
-				default: m[pc].k = exhaustive ? ks[i] : x & 1 ? ks[(x >> 8) % n_ks] : (uint32_t)(x >> 32); break;
-				}
-				if (memcmp(&m[pc], &prog[pc], sizeof(*m)) == 0)
-					continue;
-				snprintf(what, sizeof(what), "instruction %zu as {0x%04x, %u, %u, 0x%x}", pc,
-					 m[pc].code, m[pc].jt, m[pc].jf, m[pc].k);
-				broken = check_one(pol, nrs, arch, num, (size_t)n_num, m, n, max_nodes, what, t);
+				mutate(&prog[pc], field, exhaustive ? i : xorshift64(rng), exhaustive, ks, n_ks, &m[pc]);
+				broken = try_mutant(pol, nrs, arch, num, (size_t)n_num, m, n, prog, pc, max_nodes, t);
 			}
 		}
+		m[pc] = prog[pc];
+	}
+	free(m);
+	free(num);
+	free(nrs);
+	return broken;
+}
+
+const char *check_some_mutants(const struct policy *pol, const struct arch *arch, const struct sock_filter *prog,
+			       size_t n, unsigned count, size_t max_nodes, uint64_t *rng, struct mutation_tally *t)
+{
+	struct sock_filter *m = xcalloc(n, sizeof(*m));
+	struct numbered *num;
+	long *nrs = rule_numbers(pol, arch), n_num;
+	const char *broken = prepare(pol, arch, &num, &n_num) ? NULL : message;
+
+	memcpy(m, prog, n * sizeof(*m));
+	for (unsigned i = 0; i < count && !broken; i++) {
+		size_t pc = xorshift64(rng) % n;
+		uint32_t ks[40];
+		size_t n_ks = k_variants(prog[pc].k, ks);
+
+		mutate(&prog[pc], (unsigned)(xorshift64(rng) % 4), xorshift64(rng), false, ks, n_ks, &m[pc]);
+		broken = try_mutant(pol, nrs, arch, num, (size_t)n_num, m, n, prog, pc, max_nodes, t);
 		m[pc] = prog[pc];
 	}
 	free(m);

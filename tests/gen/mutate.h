@@ -36,4 +36,8 @@ const char *check_mutants(const struct policy *pol, const struct arch *arch, con
 			  size_t n, bool exhaustive, unsigned per_insn, size_t max_nodes, uint64_t *rng,
 			  struct mutation_tally *t);
 
+/* Checks `count` mutants of prog drawn at random: instruction, field, value. */
+const char *check_some_mutants(const struct policy *pol, const struct arch *arch, const struct sock_filter *prog,
+			       size_t n, unsigned count, size_t max_nodes, uint64_t *rng, struct mutation_tally *t);
+
 #endif

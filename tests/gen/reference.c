@@ -15,14 +15,6 @@ enum { EQUAL, BELOW, ABOVE };
 #define MATCHING EQUAL
 #define MISSED ABOVE
 
-/* Prefixes of one argument word, each with its conditions' states. */
-struct walk {
-	size_t k;               /* conditions */
-	unsigned char *states;  /* n rows of k bytes */
-	uint32_t *prefix;
-	size_t n;
-};
-
 static unsigned char next_state(const struct cond *c, unsigned char st, unsigned bit, unsigned b)
 {
 	unsigned want = c->value >> bit & 1;
@@ -119,7 +111,7 @@ static size_t arg_classes(const struct rule *const *rules, size_t n, unsigned ar
 
 	for (size_t r = 0; r < n; r++)
 		total += rules[r]->n_conds;
-	conds = xcalloc(total + 1, sizeof(*conds));
+	conds = xcalloc(total + 1, sizeof(const struct cond *));
 	for (size_t r = 0; r < n; r++)
 		for (size_t i = 0; i < rules[r]->n_conds; i++)
 			if (rules[r]->conds[i].arg == arg)
@@ -327,7 +319,7 @@ static size_t rules_of(const struct policy *pol, const long *nrs, uint32_t nr, c
 enum ref_verdict reference_policy(const struct policy *pol, const struct arch *arch, size_t *rule,
 				  size_t *cond)
 {
-	const struct rule **rules = xcalloc(pol->n_rules + 1, sizeof(*rules));
+	const struct rule **rules = xcalloc(pol->n_rules + 1, sizeof(const struct rule *));
 	size_t *index = xcalloc(pol->n_rules + 1, sizeof(*index));
 	bool *wins = xcalloc(pol->n_rules + 2, sizeof(*wins));
 	long *nrs = xcalloc(pol->n_rules + 1, sizeof(*nrs)), last = -1;
@@ -369,7 +361,7 @@ enum ref_verdict reference_policy(const struct policy *pol, const struct arch *a
 
 int policy_allows_always(const struct policy *pol, const long *nrs, uint32_t nr)
 {
-	const struct rule **rules = xcalloc(pol->n_rules + 1, sizeof(*rules));
+	const struct rule **rules = xcalloc(pol->n_rules + 1, sizeof(const struct rule *));
 	size_t *index = xcalloc(pol->n_rules + 1, sizeof(*index));
 	bool *wins = xcalloc(pol->n_rules + 2, sizeof(*wins));
 	size_t n = rules_of(pol, nrs, nr, rules, index);
