@@ -1,5 +1,6 @@
 #include "bdd.h"
 
+#include <linux/filter.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,6 +129,39 @@ static bdd make(struct bdd_store *s, uint32_t var, bdd lo, bdd hi)
 bdd bdd_var(struct bdd_store *s, unsigned word, unsigned bit)
 {
 	return make(s, word * 32 + 31 - bit, BDD_FALSE, BDD_TRUE);
+}
+
+bdd bdd_word_test(struct bdd_store *s, unsigned word, uint32_t mask, uint16_t op, uint32_t k)
+{
+	/* From the least significant bit up, r is the outcome on the bits so
+	 * far: where the masked word and k first differ from the top decides
+	 * an order, and equal words are >= but not >. */
+	bdd r = op == BPF_JEQ || op == BPF_JGE ? BDD_TRUE : BDD_FALSE;
+
+	if (op == BPF_JEQ && k & ~mask)
+		return BDD_FALSE;
+	for (unsigned i = 0; i < 32 && !s->exhausted; i++) {
+		uint32_t var = word * 32 + 31 - i;
+		bool m = mask >> i & 1, b = k >> i & 1;
+
+		switch (op) {
+		case BPF_JEQ:
+			if (m)
+				r = b ? make(s, var, BDD_FALSE, r) : make(s, var, r, BDD_FALSE);
+			break;
+		case BPF_JSET:
+			if (m && b)
+				r = make(s, var, r, BDD_TRUE);
+			break;
+		default:
+			if (!m)
+				r = b ? BDD_FALSE : r;
+			else
+				r = b ? make(s, var, BDD_FALSE, r) : make(s, var, r, BDD_TRUE);
+			break;
+		}
+	}
+	return s->exhausted ? BDD_FALSE : r;
 }
 
 static uint32_t top_var(const struct bdd_store *s, bdd f)

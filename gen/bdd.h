@@ -43,6 +43,9 @@ bdd bdd_not(struct bdd_store *s, bdd f);
 
 /* Whether the syscall whose seccomp_data words are words[] is in f. */
 bool bdd_holds(const struct bdd_store *s, bdd f, const uint32_t words[BDD_WORDS]);
+/* Where (word & mask) compares with k as op says (BPF_JEQ, JGT, JGE,
+ * JSET), built bottom-up: at most one node a bit of the word. */
+bdd bdd_word_test(struct bdd_store *s, unsigned word, uint32_t mask, uint16_t op, uint32_t k);
 /* The member of f (not BDD_FALSE) that comes first in the variable order
  * (smallest nr, then arch, ...), or last with `last`; words f leaves free
  * are 0 (last: all ones). */

@@ -7,12 +7,16 @@ void bvec_const(struct bvec *v, uint32_t c)
 {
 	for (unsigned i = 0; i < 32; i++)
 		v->bit[i] = c >> i & 1 ? BDD_TRUE : BDD_FALSE;
+	v->word = -1;
+	v->mask = 0;
 }
 
 void bvec_word(struct bdd_store *s, struct bvec *v, unsigned word)
 {
 	for (unsigned i = 0; i < 32; i++)
 		v->bit[i] = bdd_var(s, word, i);
+	v->word = (int)word;
+	v->mask = UINT32_MAX;
 }
 
 bool bvec_is_const(const struct bvec *v, uint32_t *c)
@@ -44,6 +48,7 @@ static void add(struct bdd_store *s, struct bvec *out, const struct bvec *a, con
 		/* The carry out is a majority: a and b, or one of them and carry in. */
 		carry = bdd_ite(s, half, carry, a->bit[i]);
 	}
+	r.word = -1;
 	*out = r;
 }
 
@@ -51,6 +56,7 @@ static void complement(struct bdd_store *s, struct bvec *out, const struct bvec 
 {
 	for (unsigned i = 0; i < 32; i++)
 		out->bit[i] = bdd_not(s, a->bit[i]);
+	out->word = -1;
 }
 
 /* a shifted by the constant n (< 32), left or right. */
@@ -64,6 +70,7 @@ static void shift(struct bvec *out, const struct bvec *a, unsigned n, bool left)
 		else
 			r.bit[i] = i + n < 32 ? a->bit[i + n] : BDD_FALSE;
 	}
+	r.word = -1;
 	*out = r;
 }
 
@@ -72,6 +79,7 @@ static void select_vec(struct bdd_store *s, struct bvec *out, bdd where, const s
 {
 	for (unsigned i = 0; i < 32; i++)
 		out->bit[i] = bdd_ite(s, where, a->bit[i], b->bit[i]);
+	out->word = -1;
 }
 
 /* Shift and add, one partial product per bit of b that can be 1. */
@@ -97,6 +105,7 @@ static void divide(struct bdd_store *s, struct bvec *out, const struct bvec *a, 
 {
 	struct bvec rem, quotient, nb, diff;
 
+	bvec_const(&quotient, 0);
 	bvec_const(&rem, 0);
 	complement(s, &nb, b);
 	for (unsigned i = 32; i-- > 0;) {
@@ -163,13 +172,21 @@ void bvec_alu(struct bdd_store *s, uint16_t op, struct bvec *out, const struct b
 		add(s, &r, &r, &t, BDD_TRUE);
 		break;
 	}
+	r.word = -1;
+	if (op == BPF_AND && a->word >= 0 && bvec_is_const(b, &k)) {
+		r.word = a->word;
+		r.mask = a->mask & k;
+	}
 	*out = r;
 }
 
 bdd bvec_test(struct bdd_store *s, uint16_t op, const struct bvec *a, const struct bvec *b)
 {
+	uint32_t k;
 	bdd r;
 
+	if (a->word >= 0 && bvec_is_const(b, &k))
+		return bdd_word_test(s, (unsigned)a->word, a->mask, op, k);
 	switch (op) {
 	case BPF_JEQ:
 		r = BDD_TRUE;

@@ -12,6 +12,11 @@
 
 struct bvec {
 	bdd bit[32];            /* bit[0] is the least significant */
+	/* When the vector is a word of seccomp_data ANDed with a constant,
+	 * that word and constant (so that a test against a constant builds
+	 * its diagram directly, 32 nodes at most); else word is -1. */
+	int word;
+	uint32_t mask;
 };
 
 void bvec_const(struct bvec *v, uint32_t c);

@@ -154,6 +154,8 @@ static void merge_vec(struct bdd_store *s, bdd where, struct bvec *into, const s
 {
 	for (unsigned i = 0; i < 32; i++)
 		into->bit[i] = bdd_ite(s, where, from->bit[i], into->bit[i]);
+	if (into->word != from->word || (into->word >= 0 && into->mask != from->mask))
+		into->word = -1;
 }
 
 /* Sends st, narrowed to `where`, to instruction pc. Ways in whose A waits
@@ -192,7 +194,17 @@ static void send(struct run *r, size_t pc, const struct state *st, bdd where)
 static void returns(struct run *r, bdd where, const struct bvec *value)
 {
 	struct bvec v;
+	uint32_t k;
 
+	if (bvec_is_const(value, &k)) {
+		bdd same = BDD_FALSE;
+
+		for (size_t i = 0; i < r->m.n; i++)
+			if (r->m.ret[i] == k)
+				same = r->m.where[i];
+		r->differs = bdd_or(r->s, r->differs, bdd_and(r->s, where, bdd_not(r->s, same)));
+		return;
+	}
 	for (size_t i = 0; i < r->m.n; i++) {
 		bdd same;
 

@@ -74,7 +74,6 @@ static void check_data(const struct policy *pol, const long *nrs, const struct a
 {
 	uint32_t got = check_run(prog, n, arch->audit_arch, longest, d);
 	uint32_t want = policy_expected(pol, nrs, arch, d);
-	int always;
 
 	if (got != want)
 		broken("%s: nr %u arch 0x%08x args %#llx %#llx %#llx %#llx %#llx %#llx: "
@@ -82,14 +81,19 @@ static void check_data(const struct policy *pol, const long *nrs, const struct a
 		       (unsigned long long)d->args[0], (unsigned long long)d->args[1],
 		       (unsigned long long)d->args[2], (unsigned long long)d->args[3],
 		       (unsigned long long)d->args[4], (unsigned long long)d->args[5], got, want);
-	/* Cache-eligible exactly when the rules allow whatever the arguments,
-	 * by brute force over the classes the conditions induce. */
-	if (d->arch == arch->audit_arch && syscall_name(arch, d->nr) &&
-	    (always = policy_allows_always(pol, nrs, d->nr)) >= 0 &&
-	    (always == 1) != sim_cacheable(prog, n, d->arch, d->nr))
+}
+
+/* Cache-eligible exactly when the rules allow nr whatever the arguments,
+ * by brute force over the classes the conditions induce (judge() made sure
+ * that the reference reaches them). */
+static void check_cache(const struct policy *pol, const long *nrs, const struct arch *arch,
+			const struct sock_filter *prog, size_t n, uint32_t nr)
+{
+	bool cached = sim_cacheable(prog, n, arch->audit_arch, nr);
+
+	if (cached != (policy_allows_always(pol, nrs, nr) == 1))
 		broken("%s: nr %u is %scache-eligible, but the rules %s allow it whatever the arguments",
-		       arch->name, d->nr, sim_cacheable(prog, n, d->arch, d->nr) ? "" : "not ",
-		       sim_cacheable(prog, n, d->arch, d->nr) ? "do not" : "do");
+		       arch->name, nr, cached ? "" : "not ", cached ? "do not" : "do");
 }
 
 static void check_program(const struct policy *pol, const struct arch *arch,
@@ -107,6 +111,14 @@ static void check_program(const struct policy *pol, const struct arch *arch,
 	if (verified != arch)
 		broken("%s program verified as %s", arch->name, verified->name);
 	longest = sim_longest_path(prog, n);
+	for (size_t r = 0; r < pol->n_rules; r++) {
+		bool first = nrs[r] >= 0;
+
+		for (size_t e = 0; e < r && first; e++)
+			first = nrs[e] != nrs[r];
+		if (first)
+			check_cache(pol, nrs, arch, prog, n, (uint32_t)nrs[r]);
+	}
 	for (size_t r = 0; r < pol->n_rules && runs < MAX_RUNS; r++) {
 		if (nrs[r] < 0)
 			continue;
@@ -124,6 +136,8 @@ static void check_program(const struct policy *pol, const struct arch *arch,
 		struct sim_data d = { .arch = arch->audit_arch, .args = { x, x >> 8, 1, 2, 3, 4 } };
 
 		d.nr = i < 5 ? odd_nrs[i] : table[x % count].nr;
+		if (i >= 5)
+			check_cache(pol, nrs, arch, prog, n, d.nr);
 		if (i == 7)
 			d.arch = arches[0].audit_arch == arch->audit_arch ? arches[1].audit_arch :
 									  arches[0].audit_arch;
