@@ -3,12 +3,18 @@
 #include <linux/filter.h>
 #include <string.h>
 
+/* Marks v as no masked word (struct bvec, word). */
+static void untag(struct bvec *v)
+{
+	v->word = -1;
+	v->mask = 0;
+}
+
 void bvec_const(struct bvec *v, uint32_t c)
 {
 	for (unsigned i = 0; i < 32; i++)
 		v->bit[i] = c >> i & 1 ? BDD_TRUE : BDD_FALSE;
-	v->word = -1;
-	v->mask = 0;
+	untag(v);
 }
 
 void bvec_word(struct bdd_store *s, struct bvec *v, unsigned word)
@@ -48,7 +54,7 @@ static void add(struct bdd_store *s, struct bvec *out, const struct bvec *a, con
 		/* The carry out is a majority: a and b, or one of them and carry in. */
 		carry = bdd_ite(s, half, carry, a->bit[i]);
 	}
-	r.word = -1;
+	untag(&r);
 	*out = r;
 }
 
@@ -56,7 +62,7 @@ static void complement(struct bdd_store *s, struct bvec *out, const struct bvec 
 {
 	for (unsigned i = 0; i < 32; i++)
 		out->bit[i] = bdd_not(s, a->bit[i]);
-	out->word = -1;
+	untag(out);
 }
 
 /* a shifted by the constant n (< 32), left or right. */
@@ -70,7 +76,7 @@ static void shift(struct bvec *out, const struct bvec *a, unsigned n, bool left)
 		else
 			r.bit[i] = i + n < 32 ? a->bit[i + n] : BDD_FALSE;
 	}
-	r.word = -1;
+	untag(&r);
 	*out = r;
 }
 
@@ -79,7 +85,7 @@ static void select_vec(struct bdd_store *s, struct bvec *out, bdd where, const s
 {
 	for (unsigned i = 0; i < 32; i++)
 		out->bit[i] = bdd_ite(s, where, a->bit[i], b->bit[i]);
-	out->word = -1;
+	untag(out);
 }
 
 /* Shift and add, one partial product per bit of b that can be 1. */
@@ -172,7 +178,7 @@ void bvec_alu(struct bdd_store *s, uint16_t op, struct bvec *out, const struct b
 		add(s, &r, &r, &t, BDD_TRUE);
 		break;
 	}
-	r.word = -1;
+	untag(&r);
 	if (op == BPF_AND && a->word >= 0 && bvec_is_const(b, &k)) {
 		r.word = a->word;
 		r.mask = a->mask & k;

@@ -104,12 +104,14 @@ static struct cond test_of(unsigned arg, enum cmp_op op, uint32_t mask, uint32_t
 	return (struct cond){ .arg = arg, .op = op, .mask = mask, .value = value };
 }
 
-/* set, the values of argument arg a rule's conditions allow, as the fewest
- * tests: returns how many went to out, 0 when none of the shapes fits. */
+/* set, the values of argument arg a rule's conditions (two or more, none
+ * implied by the others) allow, as the fewest tests: returns how many went
+ * to out, 0 when none of the shapes fits. (All but one value is not among
+ * them: no two such conditions make it without one implying the other.) */
 static size_t merge(struct bdd_store *s, unsigned arg, bdd set, struct cond *out)
 {
 	unsigned word = WORD_ARG_LO(arg);
-	uint32_t w[BDD_WORDS], lo, hi, out_lo, out_hi, mask, value;
+	uint32_t w[BDD_WORDS], lo, hi, mask, value;
 	bdd outside = bdd_not(s, set), range;
 	bool interval;
 
@@ -117,29 +119,18 @@ static size_t merge(struct bdd_store *s, unsigned arg, bdd set, struct cond *out
 	lo = w[word];
 	bdd_pick(s, set, true, w);
 	hi = w[word];
-	bdd_pick(s, outside, false, w);
-	out_lo = w[word];
-	bdd_pick(s, outside, true, w);
-	out_hi = w[word];
 	range = bdd_and(s, cond_set(s, &(struct cond){ .arg = arg, .op = OP_GE, .mask = ALL_BITS, .value = lo }),
 			cond_set(s, &(struct cond){ .arg = arg, .op = OP_LE, .mask = ALL_BITS, .value = hi }));
 	interval = range == set;
 	if (bdd_exhausted(s))
 		return 0;
-	if (lo == hi) {
-		out[0] = test_of(arg, OP_EQ, ALL_BITS, lo);
+	/* One value, or a masked class: one test. */
+	if (bdd_cube(s, set, word, &mask, &value)) {
+		out[0] = test_of(arg, OP_EQ, mask, value);
 		return 1;
 	}
 	if (interval && (lo == 0 || hi == ALL_BITS)) {
 		out[0] = lo == 0 ? test_of(arg, OP_LE, ALL_BITS, hi) : test_of(arg, OP_GE, ALL_BITS, lo);
-		return 1;
-	}
-	if (out_lo == out_hi) {
-		out[0] = test_of(arg, OP_NE, ALL_BITS, out_lo);
-		return 1;
-	}
-	if (bdd_cube(s, set, word, &mask, &value)) {
-		out[0] = test_of(arg, OP_EQ, mask, value);
 		return 1;
 	}
 	if (bdd_cube(s, outside, word, &mask, &value)) {

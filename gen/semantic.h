@@ -38,8 +38,9 @@ enum rule_flaw semantic_rule(const struct rule *r, size_t *at);
 /* The tests that decide whether r's conditions hold, into out (room for
  * r->n_conds): for each argument, in the order r first names it, the
  * conditions on it merged into one set, tested the shortest way that set
- * allows (one value, an interval, all but one value, a masked class or its
- * complement), or as written when it is none of those. Returns how many. */
+ * allows (one value or a masked class, an interval from 0 or to the top,
+ * the complement of a masked class, an interval), or as written when it is
+ * none of those. Returns how many. */
 size_t semantic_tests(const struct rule *r, struct cond *out);
 
 /* A rule that applies on an arch: its syscall number there, and its index

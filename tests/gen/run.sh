@@ -253,11 +253,36 @@ not_implements "a blob that tests a value the policy never names" "$T/seven.bpf"
 patch "$T/read.bpf" "$(pc_of "$T/read.bpf" 'ld   \[16\]')" k 20 "$T/high.bpf"
 not_implements "a blob that reads the upper half of the argument" "$T/high.bpf" \
 	"read (nr 0) a0=0x100000000 a1=0 $zeros: the blob gives errno EPERM, the policy says allow" "$T/read.policy"
+# Blobs by hand: insn CODE JT JF K prints one instruction's bytes.
+insn() {
+	printf '\\x%02x\\x%02x\\x%02x\\x%02x\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8)) "$2" "$3" \
+		$(($4 & 255)) $(($4 >> 8 & 255)) $(($4 >> 16 & 255)) $(($4 >> 24 & 255))
+}
+# read's a0 OP'd with K, then compared with C: errno EPERM when equal; every
+# other call as "default allow" has it, x32 numbers killed.
+arith_blob() { # OPCODE K C OUT
+	printf "$(insn 0x20 0 0 4)$(insn 0x15 0 9 0xc000003e)$(insn 0x20 0 0 0)$(insn 0x15 0 3 0)$(insn 0x20 0 0 16)$(insn "$1" 0 0 "$2")$(insn 0x15 3 2 "$3")$(insn 0x35 0 1 0x40000000)$(insn 0x35 0 2 0xffffffff)$(insn 0x06 0 0 0x7fff0000)$(insn 0x06 0 0 0x50001)$(insn 0x06 0 0 0x80000000)" > "$4"
+}
+# a0 * 0x9e3779b9 == 0x12345678 holds for one a0: 0x12345678 times the
+# inverse of 0x9e3779b9 modulo 2^32 (0x144cbc89), 0x39226638.
+arith_blob 0x24 0x9e3779b9 0x12345678 "$T/product.bpf"
+printf 'default allow\nerrno EPERM read a0 == 0x39226638\n' > "$T/product.policy"
+expect_status "verify --policy: a product compared with a constant, decided" 0 "$GEN" verify --policy "$T/product.policy" "$T/product.bpf"
+printf 'default allow\nerrno EPERM read a0 == 0x39226639\n' > "$T/product-next.policy"
+not_implements "a product equal to a constant for another value" "$T/product.bpf" \
+	"read (nr 0) a0=0x39226638 a1=0 $zeros: the blob gives errno EPERM, the policy says allow" "$T/product-next.policy"
+# a0 / 1000 == 7 holds for a0 from 7000 to 7999.
+arith_blob 0x34 1000 7 "$T/quotient.bpf"
+printf 'default allow\nerrno EPERM read a0 >= 7000 && a0 <= 7999\n' > "$T/quotient.policy"
+expect_status "verify --policy: a quotient compared with a constant, decided" 0 "$GEN" verify --policy "$T/quotient.policy" "$T/quotient.bpf"
+printf 'default allow\nerrno EPERM read a0 >= 7000 && a0 <= 7998\n' > "$T/quotient-short.policy"
+not_implements "a quotient equal to a constant one value further" "$T/quotient.bpf" \
+	"read (nr 0) a0=0x1f3f a1=0 $zeros: the blob gives errno EPERM, the policy says allow" "$T/quotient-short.policy"
 # a0 * a1 == 0x12345679: the product of two words has no small diagram.
-printf '\x20\0\0\0\x04\0\0\0\x15\0\0\x06\x3e\0\0\xc0\x20\0\0\0\x10\0\0\0\x07\0\0\0\0\0\0\0''\x20\0\0\0\x18\0\0\0\x2c\0\0\0\0\0\0\0\x15\0\0\x01\x79\x56\x34\x12''\x06\0\0\0\0\0\xff\x7f\x06\0\0\0\0\0\0\x80' > "$T/product.bpf"
-expect_status "verify --policy: a blob beyond the node budget" 1 "$GEN" verify --policy "$T/read.policy" "$T/product.bpf"
+printf "$(insn 0x20 0 0 4)$(insn 0x15 0 6 0xc000003e)$(insn 0x20 0 0 16)$(insn 0x07 0 0 0)$(insn 0x20 0 0 24)$(insn 0x2c 0 0 0)$(insn 0x15 0 1 0x12345679)$(insn 0x06 0 0 0x7fff0000)$(insn 0x06 0 0 0x80000000)" > "$T/two-words.bpf"
+expect_status "verify --policy: a blob beyond the node budget" 1 "$GEN" verify --policy "$T/read.policy" "$T/two-words.bpf"
 expect_eq "verify --policy: beyond the node budget, it says it cannot decide" \
-	"seccomp-gen: $T/product.bpf: cannot decide whether it implements $T/read.policy: the analysis needs more than 4194304 decision-diagram nodes" "$err"
+	"seccomp-gen: $T/two-words.bpf: cannot decide whether it implements $T/read.policy: the analysis needs more than 4194304 decision-diagram nodes" "$err"
 printf 'default allow\nallow open\n' > "$T/open.policy"
 expect_status "verify --policy: a policy the blob's arch cannot take" 1 "$GEN" verify --policy "$T/open.policy" $ARM
 expect_eq "verify --policy: a policy the blob's arch cannot take: message" \
@@ -381,6 +406,7 @@ merged_is() { # NAME POLICY_TEXT EXPECTED_TESTS (the disasm lines of the rule's 
 }
 merged_is "a0 > 4 && a0 < 6 is a0 == 5" 'errno 1 read a0 > 4 && a0 < 6' "jeq #0x5"
 merged_is "a0 > 4 && a0 != 5 is a0 >= 6" 'errno 1 read a0 > 4 && a0 != 5' "jge #0x6"
+merged_is "a0 < 10 && a0 != 9 is a0 <= 8" 'errno 1 read a0 < 10 && a0 != 9' "jgt #0x8"
 merged_is "a0 <= 9 && a0 >= 5: one interval, low end first" 'errno 1 read a0 <= 9 && a0 >= 5' "jge #0x5
 jgt #0x9"
 merged_is "two masked tests of a1: one" 'errno 1 read (a1 & 0xf) == 2 && (a1 & 0xf0) == 0x10' "and #0xff

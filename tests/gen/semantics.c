@@ -232,7 +232,8 @@ static uint64_t draw(uint64_t n)
 
 /* A random policy, as rules in *pol and as text: one to ten rules over one
  * to three syscalls, each with zero to three conditions on a0 to a2, values
- * and masks mostly from small sets (so that they meet and overlap). */
+ * and masks mostly from small sets or next to the rule's other values (so
+ * that they meet, overlap and merge). */
 static size_t random_policy(struct policy *pol, char *text, size_t cap)
 {
 	size_t n = 0, syscalls = 1 + draw(3), first = draw(6);
@@ -261,6 +262,8 @@ static size_t random_policy(struct policy *pol, char *text, size_t cap)
 			c->arg = (unsigned)draw(3);
 			c->op = (enum cmp_op)draw(6);
 			c->value = draw(8) ? random_values[draw(16)] : (uint32_t)xorshift64(&policy_rng);
+			if (i > 0 && draw(2))
+				c->value = rule->conds[draw(i)].value + (uint32_t)draw(3) - 1;
 			c->mask = 0xffffffffu;
 			if (draw(3) == 0) {
 				c->mask = random_masks[draw(8)];
