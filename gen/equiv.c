@@ -364,14 +364,10 @@ static void step(struct run *r, size_t pc, struct state *st)
  * program and the policy give it. */
 static void first_witness(struct run *r, const struct arch *arch, bdd where, struct witness *w)
 {
-	struct bvec arch_word, k;
+	bdd native = bdd_and(r->s, where, bdd_word_test(r->s, WORD_ARCH, UINT32_MAX, BPF_JEQ, arch->audit_arch));
 	uint32_t words[BDD_WORDS];
-	bdd native;
 	size_t steps;
 
-	bvec_word(r->s, &arch_word, 1);
-	bvec_const(&k, arch->audit_arch);
-	native = bdd_and(r->s, where, bvec_test(r->s, BPF_JEQ, &arch_word, &k));
 	bdd_pick(r->s, native != BDD_FALSE ? native : where, false, words);
 	memset(w, 0, sizeof(*w));
 	w->d.nr = words[SD_NR / 4];

@@ -275,37 +275,42 @@ static void describe_witness(const struct witness *w, const struct arch *arch, c
 }
 
 /* Proves that the blob implements the policies, or ends with the first
- * syscall where it does not. */
+ * syscall where it does not (everything freed first). */
 static void verify_policies(char **paths, size_t n_paths, const char *blob_path,
 			    const struct sock_filter *prog, size_t n, const struct arch *arch)
 {
 	struct policy pol;
 	struct numbered *num;
 	struct witness w;
-	char **texts, err[1024], *names = join_paths(paths, n_paths);
+	char **texts, err[1024], msg[2048] = "", *names = join_paths(paths, n_paths);
 	long n_num;
 
 	load_policies(paths, n_paths, &pol, &texts);
 	num = xcalloc(pol.n_rules + 1, sizeof(*num));
 	n_num = semantic_number(&pol, arch, num, err, sizeof(err));
 	if (n_num < 0)
-		die("%s", err);
-	switch (equiv_check(&pol, arch, num, (size_t)n_num, prog, n, BDD_MAX_NODES, &w)) {
+		snprintf(msg, sizeof(msg), "%s", err);
+	else switch (equiv_check(&pol, arch, num, (size_t)n_num, prog, n, BDD_MAX_NODES, &w)) {
 	case EQUIV_SAME:
 		break;
 	case EQUIV_DIFFERS:
-		if (w.blob_ret == w.policy_ret)
-			die("%s: internal error: the analysis and the simulator disagree on nr %u", blob_path,
-			    w.d.nr);
 		describe_witness(&w, arch, err, sizeof(err));
-		die("%s: does not implement %s: %s", blob_path, names, err);
+		if (w.blob_ret == w.policy_ret)
+			snprintf(msg, sizeof(msg), "%s: internal error: the analysis and the simulator agree "
+				 "where it finds a difference: %s", blob_path, err);
+		else
+			snprintf(msg, sizeof(msg), "%s: does not implement %s: %s", blob_path, names, err);
+		break;
 	case EQUIV_TOO_BIG:
-		die("%s: cannot decide whether it implements %s: the analysis needs more than %u "
-		    "decision-diagram nodes", blob_path, names, BDD_MAX_NODES);
+		snprintf(msg, sizeof(msg), "%s: cannot decide whether it implements %s: the analysis needs "
+			 "more than %u decision-diagram nodes", blob_path, names, BDD_MAX_NODES);
+		break;
 	}
 	free(num);
 	free(names);
 	free_policies(&pol, texts, n_paths);
+	if (msg[0])
+		die("%s", msg);
 }
 
 /* verify BLOB, or verify --policy POLICY... BLOB. */
