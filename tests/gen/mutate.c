@@ -218,83 +218,92 @@ static void mutate(const struct sock_filter *in, unsigned field, uint64_t i, boo
 	}
 }
 
-/* Numbers pol's rules for the mutants' equiv_check. */
-static bool prepare(const struct policy *pol, const struct arch *arch, struct numbered **num, long *n_num)
+/* What every mutant of one program is checked against. */
+struct run {
+	const struct policy *pol;
+	const struct arch *arch;
+	const struct sock_filter *prog;
+	size_t n, max_nodes;
+	struct sock_filter *m;  /* the program, one instruction changed at a time */
+	struct numbered *num;
+	long n_num, *nrs;
+	struct mutation_tally *t;
+};
+
+/* Numbers pol's rules for equiv_check; NULL, or the message why not. */
+static const char *begin(struct run *r)
 {
 	char err[512];
 
 	find_valid_codes();
-	*num = xcalloc(pol->n_rules + 1, sizeof(**num));
-	*n_num = semantic_number(pol, arch, *num, err, sizeof(err));
-	if (*n_num < 0)
-		snprintf(message, sizeof(message), "%s", err);
-	return *n_num >= 0;
+	r->m = xcalloc(r->n, sizeof(*r->m));
+	memcpy(r->m, r->prog, r->n * sizeof(*r->m));
+	r->nrs = rule_numbers(r->pol, r->arch);
+	r->num = xcalloc(r->pol->n_rules + 1, sizeof(*r->num));
+	r->n_num = semantic_number(r->pol, r->arch, r->num, err, sizeof(err));
+	if (r->n_num >= 0)
+		return NULL;
+	snprintf(message, sizeof(message), "%s", err);
+	return message;
 }
 
-static const char *try_mutant(const struct policy *pol, const long *nrs, const struct arch *arch,
-			      const struct numbered *num, size_t n_num, struct sock_filter *m, size_t n,
-			      const struct sock_filter *prog, size_t pc, size_t max_nodes, struct mutation_tally *t)
+static void end(struct run *r)
 {
+	free(r->m);
+	free(r->num);
+	free(r->nrs);
+}
+
+/* Checks the program with m[pc] changed as `mutate` says, then puts it back. */
+static const char *try_mutant(struct run *r, size_t pc, unsigned field, uint64_t i, bool exhaustive)
+{
+	const char *broken = NULL;
+	uint32_t ks[40];
+	size_t n_ks = k_variants(r->prog[pc].k, ks);
 	char what[128];
 
-	if (memcmp(&m[pc], &prog[pc], sizeof(*m)) == 0)
-		return NULL;
-	snprintf(what, sizeof(what), "instruction %zu as {0x%04x, %u, %u, 0x%x}", pc, m[pc].code, m[pc].jt,
-		 m[pc].jf, m[pc].k);
-	return check_one(pol, nrs, arch, num, n_num, m, n, max_nodes, what, t);
+	mutate(&r->prog[pc], field, i, exhaustive, ks, n_ks, &r->m[pc]);
+	if (memcmp(&r->m[pc], &r->prog[pc], sizeof(*r->m)) != 0) {
+		snprintf(what, sizeof(what), "instruction %zu as {0x%04x, %u, %u, 0x%x}", pc, r->m[pc].code,
+			 r->m[pc].jt, r->m[pc].jf, r->m[pc].k);
+		broken = check_one(r->pol, r->nrs, r->arch, r->num, (size_t)r->n_num, r->m, r->n, r->max_nodes,
+				   what, r->t);
+	}
+	r->m[pc] = r->prog[pc];
+	return broken;
 }
 
 const char *check_mutants(const struct policy *pol, const struct arch *arch, const struct sock_filter *prog,
 			  size_t n, bool exhaustive, unsigned per_insn, size_t max_nodes, uint64_t *rng,
 			  struct mutation_tally *t)
 {
-	struct sock_filter *m = xcalloc(n, sizeof(*m));
-	struct numbered *num;
-	long *nrs = rule_numbers(pol, arch), n_num;
-	const char *broken = prepare(pol, arch, &num, &n_num) ? NULL : message;
+	struct run r = { pol, arch, prog, n, max_nodes, NULL, NULL, 0, NULL, t };
+	const char *broken = begin(&r);
 
-	memcpy(m, prog, n * sizeof(*m));
 	for (size_t pc = 0; pc < n && !broken; pc++) {
 		uint32_t ks[40];
-		size_t n_ks = k_variants(prog[pc].k, ks);
-		unsigned field_count[4] = { (unsigned)n_valid_codes, 256, 256, (unsigned)n_ks };
+		unsigned field_count[4] = { (unsigned)n_valid_codes, 256, 256, (unsigned)k_variants(prog[pc].k, ks) };
 
-		for (unsigned field = 0; field < 4 && !broken; field++) {
-			unsigned count = exhaustive ? field_count[field] : per_insn;
-
-			for (unsigned i = 0; i < count && !broken; i++) {
-				mutate(&prog[pc], field, exhaustive ? i : xorshift64(rng), exhaustive, ks, n_ks, &m[pc]);
-				broken = try_mutant(pol, nrs, arch, num, (size_t)n_num, m, n, prog, pc, max_nodes, t);
-			}
-		}
-		m[pc] = prog[pc];
+		for (unsigned field = 0; field < 4 && !broken; field++)
+			for (unsigned i = 0; i < (exhaustive ? field_count[field] : per_insn) && !broken; i++)
+				broken = try_mutant(&r, pc, field, exhaustive ? i : xorshift64(rng), exhaustive);
 	}
-	free(m);
-	free(num);
-	free(nrs);
+	end(&r);
 	return broken;
 }
 
 const char *check_some_mutants(const struct policy *pol, const struct arch *arch, const struct sock_filter *prog,
 			       size_t n, unsigned count, size_t max_nodes, uint64_t *rng, struct mutation_tally *t)
 {
-	struct sock_filter *m = xcalloc(n, sizeof(*m));
-	struct numbered *num;
-	long *nrs = rule_numbers(pol, arch), n_num;
-	const char *broken = prepare(pol, arch, &num, &n_num) ? NULL : message;
+	struct run r = { pol, arch, prog, n, max_nodes, NULL, NULL, 0, NULL, t };
+	const char *broken = begin(&r);
 
-	memcpy(m, prog, n * sizeof(*m));
 	for (unsigned i = 0; i < count && !broken; i++) {
 		size_t pc = xorshift64(rng) % n;
-		uint32_t ks[40];
-		size_t n_ks = k_variants(prog[pc].k, ks);
+		unsigned field = (unsigned)(xorshift64(rng) % 4);
 
-		mutate(&prog[pc], (unsigned)(xorshift64(rng) % 4), xorshift64(rng), false, ks, n_ks, &m[pc]);
-		broken = try_mutant(pol, nrs, arch, num, (size_t)n_num, m, n, prog, pc, max_nodes, t);
-		m[pc] = prog[pc];
+		broken = try_mutant(&r, pc, field, xorshift64(rng), false);
 	}
-	free(m);
-	free(num);
-	free(nrs);
+	end(&r);
 	return broken;
 }

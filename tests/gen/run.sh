@@ -365,6 +365,13 @@ bad_policy "a condition never true (> -1)" x86_64 ":2:14: this condition never h
 	'default allow\nerrno 1 read a0 > -1\n'
 printf 'default allow\nerrno EPERM read a0 == 1\nallow read a0 != 1\n' > "$T/same.policy"
 expect_status "a last rule that only repeats the default is not dead" 0 "$GEN" compile --arch x86_64 -o "$T/same.bpf" "$T/same.policy"
+# fits_before NAME POLICY ERR: ERR names a line of POLICY ($line), and the
+# rules before it compile.
+fits_before() {
+	line=$(sed -n 's/^seccomp-gen: [^:]*:\([0-9]*\):.*/\1/p' <<< "$3")
+	head -n $((line - 1)) "$2" > "$T/before.policy"
+	expect_status "$1" 0 "$GEN" compile --arch x86_64 -o "$T/before.bpf" "$T/before.policy"
+}
 bad_policy "a condition the rule's others imply" x86_64 ":2:25: this condition always holds where the rule's other conditions on a0 do" \
 	'default allow\nerrno 1 read a0 >= 5 && a0 >= 3\n'
 bad_policy "a condition repeated" x86_64 ":2:36: this condition always holds where the rule's other conditions on a0 do" \
@@ -394,9 +401,7 @@ expect_eq "44 conditions on one argument: the covered rule named, with the three
 expect_status "a syscall whose rules need more than the node budget" 1 "$GEN" compile --arch x86_64 -o "$T/budget.bpf" "$T/budget.policy"
 expect_match "the node budget: an error at the rule that exceeds it" \
 	"^seccomp-gen: $T/budget.policy:[0-9]+:9: with this rule, the rules for read are too many to analyse exactly \(more than 4194304 decision-diagram nodes\)$" "$err"
-line=$(sed -n 's/^seccomp-gen: [^:]*:\([0-9]*\):.*/\1/p' <<< "$err")
-head -n $((line - 1)) "$T/budget.policy" > "$T/budget-fits.policy"
-expect_status "the node budget: the rules before that one are analysed" 0 "$GEN" compile --arch x86_64 -o "$T/budget.bpf" "$T/budget-fits.policy"
+fits_before "the node budget: the rules before that one are analysed" "$T/budget.policy" "$err"
 # Conditions on one argument are merged and tested once.
 merged_is() { # NAME POLICY_TEXT EXPECTED_TESTS (the disasm lines of the rule's tests)
 	printf "default allow\n$2\n" > "$T/merge.policy"
@@ -437,9 +442,7 @@ expect_eq "refuses a 1 MB policy: message" "seccomp-gen: $T/big.policy: policy o
 expect_status "refuses a program over 4096 instructions" 1 "$GEN" compile --arch x86_64 -o "$T/out.bpf" "$T/huge.policy"
 expect_match "refuses a program over 4096 instructions: message" \
 	"^seccomp-gen: $T/huge.policy:[0-9]+:13: with this rule the x86_64 program would have more than the kernel's limit of 4096 instructions \([0-9]+ with all the rules\)$" "$err"
-line=$(sed -n 's/^seccomp-gen: [^:]*:\([0-9]*\):.*/\1/p' <<< "$err")
-head -n $((line - 1)) "$T/huge.policy" > "$T/fits.policy"
-expect_status "the rules before the one named fit" 0 "$GEN" compile --arch x86_64 -o "$T/fits.bpf" "$T/fits.policy"
+fits_before "the rules before the one named fit" "$T/huge.policy" "$err"
 head -n "$line" "$T/huge.policy" > "$T/over.policy"
 expect_status "with the one named, they do not" 1 "$GEN" compile --arch x86_64 -o "$T/over.bpf" "$T/over.policy"
 [ ! -e "$T/out.bpf" ] && pass "no output after a refused program" || fail "no output after a refused program"
