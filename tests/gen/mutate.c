@@ -260,10 +260,11 @@ static const char *try_mutant(struct run *r, size_t pc, unsigned field, uint64_t
 	const char *broken = NULL;
 	uint32_t ks[40];
 	size_t n_ks = k_variants(r->prog[pc].k, ks);
-	char what[128];
 
 	mutate(&r->prog[pc], field, i, exhaustive, ks, n_ks, &r->m[pc]);
 	if (memcmp(&r->m[pc], &r->prog[pc], sizeof(*r->m)) != 0) {
+		char what[128];
+
 		snprintf(what, sizeof(what), "instruction %zu as {0x%04x, %u, %u, 0x%x}", pc, r->m[pc].code,
 			 r->m[pc].jt, r->m[pc].jf, r->m[pc].k);
 		broken = check_one(r->pol, r->nrs, r->arch, r->num, (size_t)r->n_num, r->m, r->n, r->max_nodes,
