@@ -181,7 +181,7 @@ PROBE=$ROOT/build/aarch64/tests/probe
 GEN=$ROOT/build/seccomp-gen
 ESCAPE=$ROOT/build/aarch64/tests/escape
 ESCAPE_TOOLS="attack daemon session pty suid"
-CFLAGS_GUEST="-std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -static -s"
+CFLAGS_GUEST=(-std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -static -s)
 if [ "$MODE" = full ]; then
 	# A clean environment: `make SANITIZE=1 test`, `make LIBC=musl test` or a
 	# CC/CFLAGS meant for the host must not leak into this static cross build.
@@ -191,11 +191,11 @@ if [ "$MODE" = full ]; then
 		-u LDFLAGS -u CROSS_COMPILE -u LIBC -u SANITIZE \
 		make -C "$ROOT" --no-print-directory -j"$(nproc)" ARCH=aarch64 all "${targets[@]}" ||
 		die "make ARCH=aarch64 all ${targets[*]} failed"
-	for f in "$LOADER" "$PROBE" "$GEN" "$ROOT"/filters/aarch64/{unix-block,namespaces,sandbox,observe}.bpf \
+	for f in "$LOADER" "$PROBE" "$GEN" "$ROOT"/filters/aarch64/{unix-block,namespaces,sandbox}.bpf \
 		"$ROOT/filters/x86_64/unix-block.bpf"; do
 		[ -f "$f" ] || die "${f#"$ROOT"/} is missing after make ARCH=aarch64"
 	done
-	"$CROSS_CC" $CFLAGS_GUEST -o "$WORK/calls" "$ROOT/tests/aarch64/calls.c"
+	"$CROSS_CC" "${CFLAGS_GUEST[@]}" -o "$WORK/calls" "$ROOT/tests/aarch64/calls.c"
 	# A kernel without Landlock, as a filter makes it look (the old-/proc
 	# cases): landlock_create_ruleset answers ENOSYS.
 	printf 'default allow\nerrno ENOSYS landlock_create_ruleset\n' >"$WORK/nolandlock.policy"
@@ -209,7 +209,7 @@ if [ "$MODE" = full ]; then
 	[ $(($(stat -c %s "$WORK/broken-blob") % 8)) = 0 ] || die "broken-blob is not whole instructions"
 fi
 # The guest's own programs (static aarch64) and the two host tools.
-"$CROSS_CC" $CFLAGS_GUEST -o "$WORK/guest-util" "$ROOT/tests/aarch64/guest-util.c"
+"$CROSS_CC" "${CFLAGS_GUEST[@]}" -o "$WORK/guest-util" "$ROOT/tests/aarch64/guest-util.c"
 "$HOSTCC" -std=gnu11 -O2 -Wall -Wextra -Werror -o "$WORK/mkcpio" "$ROOT/tests/aarch64/mkcpio.c"
 "$HOSTCC" -std=gnu11 -O2 -Wall -Wextra -Werror -o "$WORK/mkarm32" "$ROOT/tests/aarch64/mkarm32.c"
 "$WORK/mkarm32" "$WORK/arm32-socket"
@@ -236,7 +236,7 @@ echo "$MODE" >"$WORK/test-mode"
 		echo "file t/nolandlock.bpf 644 $WORK/nolandlock.bpf"
 		echo "file t/truncated.bpf 644 $WORK/truncated.bpf"
 		echo "file t/broken-blob 755 $WORK/broken-blob"
-		for b in unix-block namespaces sandbox observe; do
+		for b in unix-block namespaces sandbox; do
 			echo "file filters/aarch64/$b.bpf 644 $ROOT/filters/aarch64/$b.bpf"
 		done
 		echo "file filters/x86_64/unix-block.bpf 644 $ROOT/filters/x86_64/unix-block.bpf"

@@ -65,8 +65,6 @@
 #define AF_VSOCK_NR 40UL
 #define BAD_FLAG 0x80000000UL
 
-extern char **environ;
-
 static const struct {
 	int num;
 	const char *name;

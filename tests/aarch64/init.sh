@@ -22,6 +22,10 @@
 # as root and as uid 65534 (command line, filters, guard, /proc and /sys,
 # Landlock); the old-/proc path, reproduced as srt's bwrap makes it; and the
 # escape suite's attacker in every context the guest can build.
+#
+# Word lists are split on purpose (globbing is off: set -f), and the
+# single-quoted $ in scripts for other shells and awk are theirs:
+# shellcheck disable=SC2086,SC2016
 
 set -f
 /bin/busybox --install -s
@@ -180,7 +184,7 @@ each_call() {
 # OUT got the filter's answer, or every one the kernel's (as in CONTROL).
 all_calls() {
 	name=$1 kind=$2 control=$3
-	bad= n=0
+	bad='' n=0
 	for c in $4; do
 		n=$((n + 1))
 		pick "$c" $OUT
@@ -245,7 +249,6 @@ if [ "$MODE" = full ]; then
 	chmod 4755 $E/suid/escape-suid
 	# An outer process of uid 65534, dumpable, that an old /proc shows.
 	guest-util asuser 65534 65534 sleep 100000 &
-	SLEEPER=$!
 
 	# launch MODE COMMAND...: how each context starts COMMAND; run as root.
 	#   root, nobody   the deny binds in a mount namespace of the caller's,
@@ -313,7 +316,7 @@ EOF
 	# kernel_answers NAME SAME: no call gets the filters' answer from the
 	# kernel, but those of SAME; thread and spawn work.
 	kernel_answers() {
-		bad= same=
+		bad='' same=''
 		for c in $DEFAULT_CALLS $GUARD_CALLS; do
 			want_of "$c"
 			pick "$c" $OUT
@@ -691,7 +694,6 @@ escape_run() {
 	pre=
 	while [ "$1" != -- ]; do pre="$pre $1"; shift; done
 	shift
-	# shellcheck disable=SC2086 # words, on purpose
 	guest-util timeout 300 escape-pty $pre escape-session $KEY "$TOKEN" "$@" > $ESC_OUT 2> /tmp/stderr
 	ESC_ST=$?
 	# What a run that got through left behind (owned by its uid).
