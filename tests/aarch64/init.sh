@@ -13,6 +13,7 @@
 # /t/escape-{attack,daemon,session,pty,suid}, /t/nolandlock.bpf (a filter
 # that answers landlock_create_ruleset with ENOSYS, as a kernel without
 # Landlock does), /t/broken-blob (executable, starts like a blob, is none),
+# /t/truncated.bpf (12 bytes of a blob),
 # /filters/{aarch64,x86_64}/*.bpf, /etc/test-mode ("full", or "smoke" for
 # the kernel checks alone).
 #
@@ -584,6 +585,11 @@ oldproc_cases() {
 	else
 		verdict oldproc-check-warns-nothing "$([ -z "$err" ] && echo 1)" "stderr: '$err'"
 	fi
+	# The kernel's rule itself: no fresh proc for a new user namespace here
+	# (where the plain one gets it: kernel/userns-pidns-proc-as-65534).
+	run unshare -r -p -f -m --mount-proc true
+	verdict oldproc-kernel-refuses-a-fresh-proc "$([ "$ST" != 0 ] && case $(stderr) in *"Operation not permitted"*) echo 1 ;; esac)" \
+		"status $ST: $(stderr)"
 	# Without the loader, in the same place, the sleeper is within reach.
 	run sh -c "$OLDPROC_SH"
 	field outer $OUT
