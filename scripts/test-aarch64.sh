@@ -25,10 +25,10 @@ set -euo pipefail
 #   kernel/               58  the kernel and the test programs without the
 #                             loader (the controls), and the committed blobs
 #                             installed with CAP_SYS_ADMIN kept
-#   root/, uid65534/     181  each: the loader's cases, fresh and old /proc
+#   root/, uid65534/     183  each: the loader's cases, fresh and old /proc
 #   escape/               41  the escape suite's set-up and controls
 #   escape-CONTEXT/       67  each of 6 contexts: 61 attacks and 6 checks
-EXPECTED_FULL=863
+EXPECTED_FULL=867
 EXPECTED_SMOKE=3
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -196,10 +196,13 @@ if [ "$MODE" = full ]; then
 		[ -f "$f" ] || die "${f#"$ROOT"/} is missing after make ARCH=aarch64"
 	done
 	"$CROSS_CC" "${CFLAGS_GUEST[@]}" -o "$WORK/calls" "$ROOT/tests/aarch64/calls.c"
-	# A kernel without Landlock, as a filter makes it look (the old-/proc
-	# cases): landlock_create_ruleset answers ENOSYS.
-	printf 'default allow\nerrno ENOSYS landlock_create_ruleset\n' >"$WORK/nolandlock.policy"
-	"$GEN" compile --arch aarch64 -o "$WORK/nolandlock.bpf" "$WORK/nolandlock.policy"
+	# Older kernels, as filters make this one look: without Landlock (the
+	# old-/proc cases), mount_setattr (5.12) or seccomp() (3.17), each
+	# answers ENOSYS.
+	for c in nolandlock:landlock_create_ruleset no-mount_setattr:mount_setattr no-seccomp:seccomp; do
+		printf 'default allow\nerrno ENOSYS %s\n' "${c#*:}" >"$WORK/${c%%:*}.policy"
+		"$GEN" compile --arch aarch64 -o "$WORK/${c%%:*}.bpf" "$WORK/${c%%:*}.policy"
+	done
 	# First operands that start like a blob and are none: a truncated blob,
 	# and an executable of whole instructions that do not verify, whose
 	# second line would leave a mark if it ran (execvp hands a file without
@@ -233,7 +236,7 @@ echo "$MODE" >"$WORK/test-mode"
 		echo "file t/probe 755 $PROBE"
 		echo "file t/calls 755 $WORK/calls"
 		for t in $ESCAPE_TOOLS; do echo "file t/escape-$t 755 $ESCAPE/escape-$t"; done
-		echo "file t/nolandlock.bpf 644 $WORK/nolandlock.bpf"
+		for b in nolandlock no-mount_setattr no-seccomp; do echo "file t/$b.bpf 644 $WORK/$b.bpf"; done
 		echo "file t/truncated.bpf 644 $WORK/truncated.bpf"
 		echo "file t/broken-blob 755 $WORK/broken-blob"
 		for b in unix-block namespaces sandbox; do

@@ -12,7 +12,8 @@
 # /t/calls, /t/guest-util, /t/arm32-socket (AArch32), the escape suite's
 # /t/escape-{attack,daemon,session,pty,suid}, /t/nolandlock.bpf (a filter
 # that answers landlock_create_ruleset with ENOSYS, as a kernel without
-# Landlock does), /t/broken-blob (executable, starts like a blob, is none),
+# Landlock does), /t/no-mount_setattr.bpf and /t/no-seccomp.bpf (the same
+# for mount_setattr and seccomp), /t/broken-blob (executable, starts like a blob, is none),
 # /t/truncated.bpf (12 bytes of a blob),
 # /filters/{aarch64,x86_64}/*.bpf, /etc/test-mode ("full", or "smoke" for
 # the kernel checks alone).
@@ -54,7 +55,7 @@ phase() { echo "TIME $1 $(cut -d' ' -f1 /proc/uptime)"; }
 
 result() { # result PASS|FAIL NAME DETAIL
 	if [ "$1" = PASS ]; then n_pass=$((n_pass + 1)); else n_fail=$((n_fail + 1)); fi
-	echo "CASE $WHO/$2 $1 $3"
+	printf 'CASE %s %s %.600s\n' "$WHO/$2" "$1" "$3"
 }
 
 # verdict NAME OK DETAIL: PASS when OK is 1.
@@ -486,6 +487,14 @@ loader_cases() {
 		fi
 	done
 	expect sys-mounts-read-only 0 "$SYS_MOUNTS rw:" $L awk "$SYS_MOUNTS_AWK" /proc/self/mountinfo
+	# Kernels without mount_setattr (before 5.12) or seccomp() (before
+	# 3.17), as filters answering ENOSYS make this one look: every /sys
+	# mount remounted read-only one by one; the filter installed with prctl.
+	expect fallback-no-mount_setattr-sys-read-only 0 "$SYS_MOUNTS rw:" \
+		guest-util seccomp /t/no-mount_setattr.bpf $L awk "$SYS_MOUNTS_AWK" /proc/self/mountinfo
+	expect fallback-no-seccomp-syscall-prctl 0 "Seccomp_filters: 2 EPERM EPERM" \
+		guest-util seccomp /t/no-seccomp.bpf $L sh -c \
+		'grep Seccomp_filters /proc/self/status; probe socket-unix; probe clone-userns'
 	# Landlock ABI 1 to 5 handle LANDLOCK_ACCESS_FS_MAKE_BLOCK in COMMAND's
 	# domain: its EACCES comes before the kernel's EPERM for CAP_MKNOD.
 	expect landlock-domain-command-form 0 "mknod-blk EACCES" $L calls mknod-blk
