@@ -3,7 +3,8 @@
 #     report.sh STAGE WORKDIR PORT
 # prints one KEY=VALUE line per fact: every probe check (tests/probe.c;
 # "ok" or an errno name), the outer-process walk (tests/srt/outer.c), the
-# filesystem denies srt set up in WORKDIR, AF_INET through srt's relay and
+# filesystem denies srt set up in WORKDIR, a kernel setting written back,
+# AF_INET through srt's relay and
 # straight to the test's server on 127.0.0.1:PORT, and what of the helper's
 # environment reached the command.
 set -u
@@ -22,6 +23,11 @@ echo "outer=$("$stage/outer" 2>&1)"
 if { echo x > "$work/written.$$"; } 2> /dev/null; then echo write-allowed=ok; else echo write-allowed=refused; fi
 if { echo x >> "$work/ro/file"; } 2> /dev/null; then echo write-denied=ok; else echo write-denied=refused; fi
 if [ "$(cat "$work/secret.txt" 2> /dev/null)" = top-secret ]; then echo read-denied=read; else echo read-denied=hidden; fi
+
+# A kernel setting written from the sandbox: its own value back, so that a
+# success changes nothing. A uid-0 command must not write the host's tunables.
+value=$(cat /proc/sys/kernel/core_uses_pid 2> /dev/null)
+if { echo "$value" > /proc/sys/kernel/core_uses_pid; } 2> /dev/null; then echo sysctl-write=ok; else echo sysctl-write=refused; fi
 
 echo "relay=$(/usr/bin/python3 "$stage/fetch.py" relay "$port")"
 echo "direct=$(/usr/bin/python3 "$stage/fetch.py" direct "$port")"

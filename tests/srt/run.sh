@@ -43,14 +43,16 @@
 # under 0.0.46). srt silently falls back to its bundled helper when applyPath
 # does not exist, so no check counts without that proof.
 #
-# Environment (the Makefile sets the first four): SRT_LOADER, SRT_PROBE,
-# SRT_OUTER (build/tests/srt-outer), SRT_REPORT; SRT_VERSIONS (default
-# "0.0.46 0.0.55 0.0.65 0.0.83"); VERBOSE=1 lists passing checks too.
+# Environment (the Makefile sets the first five): SRT_LOADER, SRT_PROBE,
+# SRT_OUTER (build/tests/srt-outer), SRT_REPORT, SRT_HELPERS ("ours srt", or
+# "ours" alone: no table); SRT_VERSIONS (default "0.0.46 0.0.55 0.0.65
+# 0.0.83"); VERBOSE=1 lists passing checks too.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 SUITE=srt
 ROOT=$PWD
 read -r -a VERSIONS <<< "${SRT_VERSIONS:-0.0.46 0.0.55 0.0.65 0.0.83}"
+read -r -a HELPERS <<< "${SRT_HELPERS:-ours srt}"
 LOADER=${SRT_LOADER:-build/apply-seccomp}
 PROBE=${SRT_PROBE:-build/tests/probe}
 OUTER=${SRT_OUTER:-build/tests/srt-outer}
@@ -308,6 +310,7 @@ expected() {
 	# Landlock scopes signals from ABI 6 on: PID 1 is outside COMMAND's domain.
 	kill-1) [ "$LANDLOCK" -lt 6 ] || echo EPERM ;;
 	proc-writable) echo none ;;
+	sysctl-write) echo refused ;;
 	# The fd numbers (fdlist) follow the directory's mode; the rest needs
 	# ptrace access.
 	outer-reach) echo "~^mem=0 environ=0 fdlist=[0-9]+ fd=0 root=0 signal=0$" ;;
@@ -333,7 +336,7 @@ expected_sandbox() {
 REPORT_KEYS=(caps-inh caps-prm caps-eff caps-bnd caps-amb socket-unix socket-unix-junk
 	socket-inet socketpair-dgram socketpair-stream socket-vsock io_uring-setup io_uring-enter
 	io_uring-register keyctl tiocsti userns clone-userns mount-missing umount-proc
-	ptrace-attach-1 proc1-mem-write kill-1 max-userns proc-writable outer-count outer-reach
+	ptrace-attach-1 proc1-mem-write kill-1 max-userns proc-writable sysctl-write outer-count outer-reach
 	outer-comms write-allowed write-denied read-denied relay direct env-nested)
 
 # identity: one run of report.sh; every key checked against expected().
@@ -535,7 +538,7 @@ distro_layout() {
 
 for V in "${VERSIONS[@]}"; do
 	t0=$(date +%s)
-	for H in ours srt; do
+	for H in "${HELPERS[@]}"; do
 		for CTX in $(contexts "$V"); do
 			enter "$V" "$H" "$CTX"
 			identity
@@ -560,7 +563,9 @@ done
 # --- the comparison table: where ours and srt's own helper differ -----------------
 
 mkdir -p "$(dirname "$REPORT")"
-if /usr/bin/python3 tests/srt/table.py "$TMPDIR_T/results.tsv" "${VERSIONS[*]}" \
+if [ "${HELPERS[*]}" != "ours srt" ]; then
+	echo "srt: helpers ${HELPERS[*]} only: no comparison table"
+elif /usr/bin/python3 tests/srt/table.py "$TMPDIR_T/results.tsv" "${VERSIONS[*]}" \
 	"Written by \`make test-srt\` on $(date -u +%Y-%m-%d): srt ${VERSIONS[*]}," \
 	"$("$OURS" --version) ($LOADER), $(bwrap --version), node $(node --version)," \
 	"Linux $(uname -r) $(uname -m), Landlock ABI $LANDLOCK. Rows: where the two helpers differ." \

@@ -38,7 +38,8 @@ NAMES = {
     "proc1-mem-write": "open /proc/1/mem for writing",
     "kill-1": "signal PID 1 (the helper)",
     "max-userns": "user.max_user_namespaces seen",
-    "proc-writable": "writable kernel files in /proc",
+    "proc-writable": "kernel files in /proc that open for writing",
+    "sysctl-write": "write kernel.core_uses_pid (its own value back)",
     "outer-count": "outer processes listed in /proc",
     "outer-reach": "outer processes reached through /proc",
     "outer-comms": "outer processes' names",
@@ -71,12 +72,17 @@ def merged(a, b):
 
 def contexts_name(ctxs, every):
     """Names a set of contexts, shortest first."""
+    unless = ", unless nested userns allowed"
+    base = [c for c in every if not c.endswith("-allow")]
     if set(ctxs) == set(every):
         return "every context"
+    if set(ctxs) == set(base):
+        return "every context" + unless
     for user in USERS:
-        mine = [c for c in every if c.startswith(user + "-")]
-        if set(ctxs) == set(mine):
+        if set(ctxs) == {c for c in every if c.startswith(user + "-")}:
             return USERS[user] + ", every mode"
+        if set(ctxs) == {c for c in base if c.startswith(user + "-")}:
+            return USERS[user] + ", every mode" + unless
     return "; ".join(context_name(c) for c in ctxs)
 
 
@@ -123,12 +129,15 @@ def main():
     print("|---|---|---|" + "---|" * len(versions))
     for key, by_ctx in facts.items():
         # Contexts with the same values (n/a matching anything: the nested
-        # userns contexts exist in 0.0.80+ only) share a row.
-        rows = []
+        # userns contexts exist in 0.0.80+ only) share a row. A context
+        # where the helpers agree joins a row only where that names the row
+        # more simply; rows where they agree are left out.
+        rows, agreed = [], []
         for ctx, got in by_ctx.items():
             ours = [got.get(("ours", v)) for v in versions]
             srt = [got.get(("srt", v)) for v in versions]
-            if all(o == s for o, s in zip(ours, srt) if o is not None and s is not None):
+            if compatible(ours, srt):
+                agreed.append((ours, srt, ctx))
                 continue
             for row in rows:
                 if compatible(row[0], ours) and compatible(row[1], srt):
@@ -137,6 +146,13 @@ def main():
                     break
             else:
                 rows.append([ours, srt, [ctx]])
+        for row in rows:
+            fits = [ctx for ours, srt, ctx in agreed
+                    if compatible(row[0], ours) and compatible(row[1], srt)]
+            for extra in [fits] + [[ctx] for ctx in fits]:
+                joined = [c for c in contexts if c in row[2] or c in extra]
+                if len(contexts_name(joined, contexts)) < len(contexts_name(row[2], contexts)):
+                    row[2][:] = joined
         for ours, srt, ctxs in rows:
             print("| %s | %s | %s | %s |" % (
                 NAMES.get(key, key), contexts_name(ctxs, contexts), ours_cell(key, ours, versions),
