@@ -443,7 +443,8 @@ int policy_parse(const char *path, const char *text, size_t len, struct policy *
 		}
 	}
 	if (!ps.default_line) {
-		snprintf(err, errlen, "%s: no default action (add a line such as 'default allow')", path);
+		snprintf(err, errlen, "%s:%u:1: no default action (add a line such as 'default allow')",
+			 path, ps.line);
 		policy_free(p);
 		return -1;
 	}

@@ -117,7 +117,7 @@ _Noreturn void exec_command(const struct run *run)
 
 	drop_privileges();
 	if (run->landlock_abi > 0)
-		landlock_enter(run->landlock_abi);
+		landlock_enter(run->landlock_abi, !run->fresh_proc && !run->allow_nested_userns);
 	restore_signals(run);
 	/* Last, so that the filters see nothing of ours but the exec. */
 	install_filters(run);

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "fail.h"
-#include "proc.h"
+#include "knobs.h"
 
 /* What a caller whose user namespaces do not work must provide instead. */
 #define REMEDY "run apply-seccomp as root, or under bwrap --unshare-user --cap-add CAP_SYS_ADMIN"
@@ -134,20 +134,25 @@ void ns_setup_pid1(struct run *run)
 		/* In a user namespace the kernel mounts a proc only where one
 		 * is fully visible already (mount_too_revealing), and bwrap's
 		 * read-only binds over /proc/irq and /proc/bus hide parts of
-		 * its own. The old /proc stays; COMMAND's Landlock domain keeps
-		 * every process it shows out of reach. */
+		 * its own. The old /proc stays. From the user namespace of
+		 * ours, no outer process can be ptraced or have its memory,
+		 * fds or root opened (the capability rules of a tracer in a
+		 * child user namespace), nor be signalled (the PID namespace);
+		 * COMMAND's Landlock domain adds that nothing under /proc opens
+		 * for writing, where an outer process's oom_score_adj and the
+		 * like would be its owner's to write. */
 	} else if (!run->allow_stale_proc) {
 		die("cannot mount a fresh /proc: mount(\"proc\", \"/proc\"): %s, and %s; run "
 		    "apply-seccomp with CAP_SYS_ADMIN (bwrap --unshare-user --cap-add CAP_SYS_ADMIN), "
 		    "or pass --allow-stale-proc to keep the old /proc, which shows the outer processes",
 		    strerror(errno),
 		    errno != EPERM ? "without one the outer processes would be in view" :
-		    "Landlock, which would keep the outer processes that the old one shows out of "
-		    "reach, is not available (enable it with lsm=...,landlock)");
+		    "Landlock, which would keep the files of the outer processes that the old one "
+		    "shows from being written, is not available (enable it with lsm=...,landlock)");
 	}
 	/* In a user namespace of our own, COMMAND must not nest another one to
 	 * get capabilities back. (In any other, the limit is not ours to set.) */
 	if (run->nested_userns && !run->allow_nested_userns)
 		write_file("limiting user namespaces", "/proc/sys/user/max_user_namespaces", "0");
-	proc_protect();
+	knobs_protect();
 }

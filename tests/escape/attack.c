@@ -39,7 +39,8 @@ static struct {
 static size_t n_entries;
 static unsigned n_reported;
 
-static void report(const char *name, const char *verdict, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 3, 0)))
+report(const char *name, const char *verdict, const char *fmt, va_list ap)
 {
 	char text[4096];
 

@@ -136,6 +136,16 @@ void attack_pid1(void)
 	ptrace_pid1("ptrace-attach-pid1", PTRACE_ATTACH);
 	ptrace_pid1("ptrace-seize-pid1", PTRACE_SEIZE);
 
+	/* The loader's environment may hold the runtime's SRT_* values. */
+	mem = open("/proc/1/environ", O_RDONLY | O_CLOEXEC);
+	if (mem >= 0) {
+		open_door("pid1-environ", "opened /proc/1/environ");
+		close(mem);
+	} else {
+		blocked("pid1-environ", "open /proc/1/environ: %s from the kernel's ptrace access check",
+			errname(errno));
+	}
+
 	mem = open("/proc/1/mem", O_RDWR | O_CLOEXEC);
 	if (mem >= 0) {
 		open_door("pid1-mem-write", "opened /proc/1/mem for writing (closed unwritten)");

@@ -119,6 +119,8 @@ CONF=$T/escape.conf
 	echo "hostfile=$HOSTFILE"
 	echo "suid=$T/suid/escape-suid"
 	echo "key_desc=$KEY_DESC"
+	echo "loader=$L"
+	echo "conf=$T/escape.conf"
 	"$A" --handle "$SECRET" || fail "name_to_handle_at on the secret"
 } > "$CONF"
 # What the kernel itself answers to each proof call, unfiltered and without
@@ -135,10 +137,10 @@ socketpair-dgram-junk socketpair-raw-path vsock-stream vsock-dgram vsock-junk-do
 io_uring-setup io_uring-enter io_uring-register"
 [ "$ARCH" = x86_64 ] && ATTACKS+=" x32-socket int80-socket"
 ATTACKS+=" userns-unshare userns-clone userns-clone-junk userns-clone3 mntns-unshare
-userns-unmask-binds mount-remount-rw umount2-secret open_tree-move_mount pivot_root mount_setattr
-fsopen ptrace-attach-pid1 ptrace-seize-pid1 pid1-mem-write process_vm_writev-pid1
+userns-unmask-binds nested-loader mount-remount-rw umount2-secret open_tree-move_mount pivot_root mount_setattr
+fsopen ptrace-attach-pid1 ptrace-seize-pid1 pid1-environ pid1-mem-write process_vm_writev-pid1
 pidfd_getfd-pid1 setns-pid1 secret-read open_by_handle denywrite hostfile-write dev-block-write
-setuid-root keyring-search request_key add_key tiocsti tiocsti-junk tioclinux proc-core_pattern
+setuid-root keyring-search request_key add_key tiocsti tiocsti-junk tioclinux tty-steal proc-core_pattern
 proc-sysrq-trigger proc-writable proc-net-writable sys-writable outer-mem outer-environ outer-fd outer-root
 outer-ptrace outer-pidfd_getfd outer-signal"
 ATTACKS=$(echo $ATTACKS)
@@ -174,7 +176,7 @@ control=$(cat "$out")
 must_open="unix-stream-path unix-stream-abstract unix-stream-junk-domain unix-dgram-path
 unix-dgram-abstract socketpair-dgram-path socketpair-dgram-abstract socketpair-dgram-flags
 socketpair-dgram-junk socketpair-raw-path io_uring-setup io_uring-enter io_uring-register userns-unshare userns-clone
-userns-clone-junk userns-clone3 open_tree-move_mount secret-read denywrite setuid-root
+userns-clone-junk userns-clone3 nested-loader open_tree-move_mount secret-read denywrite setuid-root
 keyring-search request_key add_key tiocsti tiocsti-junk"
 [ -e /dev/vsock ] && must_open+=" vsock-stream vsock-junk-domain"
 [ "$ARCH" = x86_64 ] && must_open+=" int80-socket"

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MARKER "#escape-tiocsti\n"
@@ -53,7 +54,7 @@ static void tiocsti(const char *name, unsigned long request, const char *proof, 
 
 	for (size_t i = 0; i < n; i++) {
 		if (syscall(SYS_ioctl, t[i].fd, request, MARKER) == 0) {
-			for (const char *c = MARKER + 1; *c; c++)
+			for (const char *c = &MARKER[1]; *c; c++)
 				syscall(SYS_ioctl, t[i].fd, request, c);
 			open_door(name, "pushed \"#escape-tiocsti\" into the terminal on %s", t[i].name);
 			return;
@@ -89,13 +90,43 @@ static void tioclinux(struct target *t, size_t n)
 		blocked("tioclinux", "%s (ENOTTY/EINVAL: the kernel's, not a virtual console)", detail);
 }
 
+/* A new session of its own, then the caller's terminal taken as its
+ * controlling terminal (by force: TIOCSCTTY's argument 1), which would
+ * make TIOCSTI's controlling-terminal rule hold. */
+static int steal(char *msg, size_t len)
+{
+	if (setsid() < 0) {
+		snprintf(msg, len, "setsid: %s", errname(errno));
+		return 2;
+	}
+	for (int fd = 0; fd < 3; fd++) {
+		if (!isatty(fd))
+			continue;
+		if (ioctl(fd, TIOCSCTTY, 1) == 0) {
+			snprintf(msg, len, "took the terminal on fd %d as its controlling terminal", fd);
+			return 0;
+		}
+		snprintf(msg, len, "TIOCSCTTY on fd %d: %s from the kernel (the terminal is another "
+			 "session's, and stealing it needs CAP_SYS_ADMIN)", fd, errname(errno));
+		return 1;
+	}
+	snprintf(msg, len, "no terminal on fds 0-2");
+	return 1;
+}
+
 void attack_tty(void)
 {
 	struct target t[4];
-	char found[128];
+	char found[128], msg[512];
+	int status;
 	size_t n = terminals(t, found, sizeof(found));
 
 	tiocsti("tiocsti", TIOCSTI, "tiocsti", t, n, found);
 	tiocsti("tiocsti-junk", 0xdeadbeef00000000UL | TIOCSTI, "tiocsti-junk", t, n, found);
 	tioclinux(t, n);
+	status = in_child(steal, msg, sizeof(msg));
+	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 1)
+		blocked("tty-steal", "%s", msg);
+	else
+		open_door("tty-steal", "%s (status 0x%x)", msg, (unsigned)status);
 }

@@ -184,7 +184,7 @@ bad_policy() { # NAME ARCH EXPECTED_MESSAGE POLICY_TEXT (printf format)
 		fail "refuses $name: nothing written" "an output or temporary file exists"
 }
 bad_policy "an empty policy" x86_64 ": empty policy" ''
-bad_policy "a comment-only policy" x86_64 ": no default action (add a line such as 'default allow')" '# nothing\n'
+bad_policy "a comment-only policy" x86_64 ":2:1: no default action (add a line such as 'default allow')" '# nothing\n'
 bad_policy "binary input" x86_64 ":1:4: NUL byte: this is not a text file" 'ELF\0\1\2'
 bad_policy "a control byte" x86_64 ":2:7: unexpected byte 0x01 outside a comment" 'default allow\nallow \001read\n'
 bad_policy "a truncated condition" x86_64 ":2:25: expected a value (a number or a constant such as AF_UNIX), found the end of the line" \
@@ -268,7 +268,12 @@ expect_eq "refuses a 1 MB policy: message" "seccomp-gen: $T/big.policy: policy o
 } > "$T/huge.policy"
 expect_status "refuses a program over 4096 instructions" 1 "$GEN" compile --arch x86_64 -o "$T/out.bpf" "$T/huge.policy"
 expect_match "refuses a program over 4096 instructions: message" \
-	"^seccomp-gen: $T/huge.policy: the x86_64 program would have [0-9]+ instructions, more than the kernel's limit of 4096$" "$err"
+	"^seccomp-gen: $T/huge.policy:[0-9]+:13: with this rule the x86_64 program would have more than the kernel's limit of 4096 instructions \([0-9]+ with all the rules\)$" "$err"
+line=$(sed -n 's/^seccomp-gen: [^:]*:\([0-9]*\):.*/\1/p' <<< "$err")
+head -n $((line - 1)) "$T/huge.policy" > "$T/fits.policy"
+expect_status "the rules before the one named fit" 0 "$GEN" compile --arch x86_64 -o "$T/fits.bpf" "$T/fits.policy"
+head -n "$line" "$T/huge.policy" > "$T/over.policy"
+expect_status "with the one named, they do not" 1 "$GEN" compile --arch x86_64 -o "$T/over.bpf" "$T/over.policy"
 [ ! -e "$T/out.bpf" ] && pass "no output after a refused program" || fail "no output after a refused program"
 echo previous > "$T/keep.bpf"
 printf 'default allow\nbogus\n' > "$T/p.policy"

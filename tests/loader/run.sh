@@ -33,7 +33,7 @@ fi
 for f in "$LOADER" "$FAULT_LOADER" "$PROBE" "$INJECT" "$GEN" "$FILTER" "$FOREIGN"; do
 	[ -f "$f" ] || { fail "missing $f (run it through make test-loader)"; finish; exit; }
 done
-for t in bwrap setpriv unshare timeout /usr/bin/python3; do
+for t in bwrap setpriv unshare timeout /usr/bin/python3 /usr/bin/node; do
 	command -v "$t" > /dev/null || { fail "missing tool: $t"; finish; exit; }
 done
 
@@ -250,6 +250,13 @@ expect_status "root forced onto the nested path: run" 0 "$I" "$INJ" unshare 1 1 
 	"echo \$\$; $P caps; $P socket-unix; $P userns; $P max-userns; $P ptrace-attach-1"
 expect_eq "root forced onto the nested path: full sandbox" \
 	"2 inh=$ZERO prm=$ZERO eff=$ZERO bnd=$ZERO amb=$ZERO EPERM EPERM 0 EPERM" "$(echo $out)"
+# A kernel without mount_setattr(2) (before 5.12): every mount under /sys is
+# remounted read-only one by one, from /proc/self/mountinfo.
+expect_status "mount_setattr ENOSYS: run" 0 "$I" "$INJ" mount_setattr 1 38 "$L" /usr/bin/awk \
+	'$5 ~ "^/sys(/|$)" { n++ } $5 ~ "^/sys(/|$)" && $6 !~ /^ro(,|$)/ { print $5, $6 } END { print n, "mounts" }' \
+	/proc/self/mountinfo
+expect_match "mount_setattr ENOSYS: every /sys mount is read-only all the same" '^[1-9][0-9]* mounts$' "$out"
+expect_eq "mount_setattr ENOSYS: the injection hit" hit "$(cut -d' ' -f1 "$INJ")"
 # A kernel without seccomp(2): the prctl interface installs the same filter.
 expect_status "seccomp() ENOSYS: run" 0 "$I" "$INJ" seccomp 1 38 "$L" "$F" "$P" socket-unix
 expect_eq "seccomp() ENOSYS: the filter is installed with prctl" EPERM "$out"
@@ -328,7 +335,7 @@ expect_eq "... COMMAND did not run" no "$([ -e "$MARKER" ] && echo yes || echo n
 # that the known exceptions below can be told apart from an open door.
 [ "$FAULT_LOADER" = "$LOADER" ] || echo "  NOTE fault injection runs $FAULT_LOADER (static), not $LOADER"
 ENOSPC=28
-STEPS="fcntl unshare openat read pread64 write close mount prctl clone,clone3,fork,vfork pipe2 poll,ppoll seccomp capget capset rt_sigprocmask rt_sigaction getdents64 newfstatat,fstat landlock_create_ruleset landlock_restrict_self"
+STEPS="fcntl unshare openat read pread64 write close mount prctl clone,clone3,fork,vfork pipe2 poll,ppoll seccomp capget capset rt_sigprocmask rt_sigaction getdents64 newfstatat,fstat landlock_create_ruleset landlock_restrict_self mount_setattr"
 [ "$ARCH" = x86_64 ] || STEPS=${STEPS/clone,clone3,fork,vfork/clone,clone3}
 [ "$ARCH" = x86_64 ] || STEPS=${STEPS/poll,ppoll/ppoll}
 SANDBOXED="[ \$\$ = 2 ] && [ \"\$($P socket-unix)\" = EPERM ] &&
