@@ -235,7 +235,7 @@ srt_run() {
 	err=$(cat "$W/stderr")
 }
 
-# fresh_proc_expected: ours keeps bwrap's /proc (under Landlock) only where no
+# stale_proc_case: ours keeps bwrap's /proc (under Landlock) only where no
 # fresh one can be mounted: uid 0 under srt 0.0.77+ without the weaker mode.
 stale_proc_case() { [[ $CTX == root-*-strict* ]] && at_least "$V" 0.0.77; }
 
