@@ -14,11 +14,26 @@ import errno
 import os
 import socket
 import sys
+import time
 import urllib.parse
 
 
-def get(host, port, target, headers=""):
-    with socket.create_connection((host, port), timeout=10) as s:
+def connect(port, patient):
+    """A connection to 127.0.0.1:port. srt starts its relays in the
+    background just before the helper (0.0.83 waits at most 0.3 s for them):
+    a patient caller tries again for 10 s while nothing listens yet."""
+    for _ in range(100 if patient else 1):
+        try:
+            return socket.create_connection(("127.0.0.1", port), timeout=10)
+        except ConnectionRefusedError:
+            if not patient:
+                raise
+            time.sleep(0.1)
+    return socket.create_connection(("127.0.0.1", port), timeout=10)
+
+
+def get(port, target, headers="", patient=False):
+    with connect(port, patient) as s:
         s.sendall(("GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n%s\r\n" % (target, headers)).encode())
         reply = b""
         while True:
@@ -36,7 +51,7 @@ def get(host, port, target, headers=""):
 mode, port = sys.argv[1], int(sys.argv[2])
 try:
     if mode == "direct":
-        print(get("127.0.0.1", port, "/"))
+        print(get(port, "/"))
     else:
         proxy = urllib.parse.urlsplit(os.environ.get("http_proxy", ""))
         if not proxy.port:
@@ -47,6 +62,6 @@ try:
             cred = "%s:%s" % (urllib.parse.unquote(proxy.username),
                               urllib.parse.unquote(proxy.password or ""))
             headers = "Proxy-Authorization: Basic %s\r\n" % base64.b64encode(cred.encode()).decode()
-        print(get("127.0.0.1", proxy.port, "http://127.0.0.1:%d/" % port, headers))
+        print(get(proxy.port, "http://127.0.0.1:%d/" % port, headers, patient=True))
 except OSError as e:
     print("error " + (errno.errorcode.get(e.errno, "") if e.errno else type(e).__name__))

@@ -150,6 +150,7 @@ int main(void)
 	int own = ns_depth("self"), outer = 0, counts[NCHECKS] = { 0 };
 	/* ",name,name," so that a name is found whole */
 	char comms[1024] = ",";
+	size_t used = 1;
 	DIR *proc = opendir("/proc");
 	struct dirent *e;
 
@@ -172,14 +173,21 @@ int main(void)
 			counts[i] += reached[i];
 		comm_of(e->d_name, comm, sizeof(comm));
 		snprintf(tagged, sizeof(tagged), ",%s,", comm);
-		if (!strstr(comms, tagged) && strlen(comms) + strlen(tagged) < sizeof(comms))
-			strcat(strcat(comms, comm), ",");
+		if (!strstr(comms, tagged)) {
+			int n = snprintf(comms + used, sizeof(comms) - used, "%s,", comm);
+
+			/* A name that does not fit is left out whole. */
+			if (n > 0 && (size_t)n < sizeof(comms) - used)
+				used += (size_t)n;
+			else
+				comms[used] = '\0';
+		}
 	}
 	closedir(proc);
 	printf("outer=%d", outer);
 	for (int i = 0; i < NCHECKS; i++)
 		printf(" %s=%d", check_names[i], counts[i]);
-	comms[strlen(comms) - 1] = '\0';
-	printf(" comms=%s\n", comms[0] ? comms + 1 : "-");
+	comms[used - 1] = '\0';
+	printf(" comms=%s\n", used > 1 ? comms + 1 : "-");
 	return 0;
 }
