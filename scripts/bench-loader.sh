@@ -115,12 +115,15 @@ echo "   the reference's own (loaders: srt's helper; bwrap payloads: bwrap + srt
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
-# Issue 12's goal, read off the table: commands 2 (root) and 11 (uid 65534).
+# Issue 12's goal, read off the table: commands 2 (root) and 11 (uid 65534);
+# the first bracketed interval follows the wall-clock ratio, the third the
+# CPU-time one.
 goal() { # ROW WHO
 	awk -v row="$1" -v who="$2" '$1 == row {
-		for (i = 1; i <= NF; i++) if ($i ~ /^\[/) { r = $(i - 1); break }
-		printf "goal: apply-seccomp (glibc) overhead / srt helper overhead, %s: %s (goal <= 0.75: %s)\n",
-			who, r, (r + 0 <= 0.75 ? "met" : "not met") }' "$T/table"
+		n = 0
+		for (i = 1; i <= NF; i++) if ($i ~ /^\[/) r[++n] = $(i - 1)
+		printf "goal: apply-seccomp (glibc) overhead / srt helper overhead, %s: %s wall, %s cpu" \
+			" (goal <= 0.75: %s)\n", who, r[1], r[3], (r[1] + 0 <= 0.75 ? "met" : "not met") }' "$T/table"
 }
 goal 2 root
 goal 11 "uid $NOBODY"
@@ -173,8 +176,13 @@ for l in apply-seccomp apply-seccomp-musl srt-helper; do
 			/ execve\("\/bin\/true"/ { cmd = $1; next }
 			!on || $1 == cmd || /resumed>/ || / \+\+\+ / || / --- / { next }
 			{ n++; split($2, a, "("); c[a[1]]++ }
-			END { printf "%-20s %-6s %4d calls; more than once:", l, who, n
-				for (k in c) if (c[k] > 1) printf " %s %d", k, c[k]
+			END { printf "%-20s %-6s %4d calls; the most frequent:", l, who, n
+				for (m = 0; m < 6; m++) {
+					best = ""
+					for (k in c) if (best == "" || c[k] > c[best]) best = k
+					if (best == "" || c[best] < 2) break
+					printf " %s %d", best, c[best]; delete c[best]
+				}
 				print "" }' "$T/strace"
 	done
 done

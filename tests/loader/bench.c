@@ -11,9 +11,9 @@
  *           is this command's time minus N's, taken round by round
  *   -r N    the reference: the overhead ratio is this command's overhead over
  *           N's (each over its own baseline), the total ratio its time over N's
- *   -n      no CPU figures for this command: it leaves descendants unreaped
- *           (bwrap's outer process learns its child's status through a pipe),
- *           whose CPU time wait4 then never counts
+ *   -n      no CPU figures for this command: some of its descendants are not
+ *           reaped by the process the harness waits for (bwrap: its CPU time
+ *           is the same whatever the payload), so wait4 never counts theirs
  *
  * Round r runs every command once, starting with command r % K, so that
  * drift (CPU frequency, caches, other load) hits all of them alike; WARMUP
@@ -44,7 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CMDS 32
+#define MAX_CMDS 48
 #define RESAMPLES 2000
 #define CHILD_STACK (64 * 1024)
 
