@@ -28,7 +28,7 @@ NOBODY=65534
 broken() { echo "bench-loader: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || broken "run as root (it also runs everything as uid $NOBODY)"
-for tool in bwrap unshare setpriv strace taskset; do
+for tool in bwrap unshare setpriv strace file; do
 	command -v "$tool" > /dev/null || broken "$tool not found (scripts/install-test-deps.sh installs it)"
 done
 for f in "$LOADER" "$MUSL_LOADER" "$BENCH"; do
