@@ -288,10 +288,21 @@ bench-loader: $(LOADER_BENCH)
 test-aarch64: $(GEN)
 	scripts/test-aarch64.sh
 
-# --- a real client: @anthropic-ai/sandbox-runtime's srt on our loader and blob -
-# Installs the pinned srt into build/srt once (needs npm and the registry then).
-test-srt: all
-	SRT_LOADER=$(abspath $(LOADER)) tests/srt/run.sh
+# --- a real client: @anthropic-ai/sandbox-runtime's srt, every calling convention -
+# Installs the pinned srt releases into build/srt/VERSION once (scripts/fetch-srt.sh:
+# npm and the registry then); writes the comparison with srt's own helper to
+# build/srt/comparison.md (the source of docs/srt.md).
+SRT_OUTER := $(LB)/tests/srt-outer
+
+$(SRT_OUTER): tests/srt/outer.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -static $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $<
+
+# srt's own helper does not depend on the build variant: a SANITIZE=1 run
+# leaves that column and the table to the plain one.
+test-srt: all $(PROBE) $(SRT_OUTER)
+	SRT_LOADER=$(abspath $(LOADER)) SRT_PROBE=$(abspath $(PROBE)) SRT_OUTER=$(abspath $(SRT_OUTER)) \
+		SRT_HELPERS="ours$(if $(PLAIN), srt)" SRT_REPORT=$(abspath $(B))/srt/comparison.md tests/srt/run.sh
 
 # --- the escape suite: a hostile command in every context ----------------------
 # escape-attack and its helpers are static, libc only; the attacker also

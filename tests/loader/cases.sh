@@ -148,6 +148,32 @@ if [ "$LANDLOCK" -ge 6 ]; then
 	probe_is "Landlock: COMMAND cannot signal PID 1" EPERM kill-1
 fi
 
+# clone3 gets ENOSYS from the guard: the C libraries and runtimes fall back
+# to clone, whose flags the guard reads. Threads, fork, posix_spawn and
+# subprocesses must all still work, and unshare -U must still be refused.
+expect_status "clone3 refused: python threads, fork, posix_spawn, subprocess" 0 "$L" "$PY" -c '
+import os, subprocess, threading
+done = []
+t = threading.Thread(target=lambda: done.append(1)); t.start(); t.join()
+pid = os.fork()
+if pid == 0:
+    os._exit(7)
+fork_status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+pid = os.posix_spawn("/bin/sh", ["sh", "-c", "exit 3"], os.environ)
+spawn_status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+sub = subprocess.run(["/bin/echo", "sub"], capture_output=True, text=True).stdout.strip()
+userns = subprocess.run(["unshare", "-U", "true"], stderr=subprocess.DEVNULL).returncode
+print(len(done), fork_status, spawn_status, sub, userns)'
+expect_eq "... each works, and unshare -U fails" "1 7 3 sub 1" "$out"
+expect_status "clone3 refused: node worker threads and child processes" 0 "$L" /usr/bin/node -e '
+const { spawnSync } = require("child_process");
+const { Worker } = require("worker_threads");
+const child = spawnSync("/bin/sh", ["-c", "echo child; exit 4"]).stdout.toString().trim();
+const userns = spawnSync("unshare", ["-U", "true"]).status;
+new Worker("require(\"worker_threads\").parentPort.postMessage(6)", { eval: true })
+	.on("message", (m) => console.log(child, spawnSync("/bin/true").status, userns, m));'
+expect_eq "... each works, and unshare -U fails" "child 0 1 6" "$out"
+
 # --- nested user namespaces when allowed -------------------------------------------
 for how in "--allow-nested-userns" "SRT_ALLOW_NESTED_USERNS=1"; do
 	if [ "$how" = --allow-nested-userns ]; then A=("$L" --allow-nested-userns); else

@@ -33,7 +33,7 @@ fi
 for f in "$LOADER" "$FAULT_LOADER" "$PROBE" "$INJECT" "$GEN" "$FILTER" "$FOREIGN"; do
 	[ -f "$f" ] || { fail "missing $f (run it through make test-loader)"; finish; exit; }
 done
-for t in bwrap setpriv unshare timeout /usr/bin/python3; do
+for t in bwrap setpriv unshare timeout /usr/bin/python3 /usr/bin/node; do
 	command -v "$t" > /dev/null || { fail "missing tool: $t"; finish; exit; }
 done
 
