@@ -47,6 +47,25 @@ static void write_file(const char *step, const char *path, const char *text)
 		die_errno("%s: writing \"%s\" to %s", step, text, path);
 }
 
+/* "ID ID 1", the map line of one id to itself, into map (room for 34 bytes).
+ * By hand: printf's machinery would be the largest code the start-up path
+ * touches, and its pages would count in the loader's resident memory. */
+static void id_map(char *map, unsigned id)
+{
+	char digits[10];
+	size_t n = 0, len = 0;
+
+	do
+		digits[n++] = (char)('0' + id % 10);
+	while ((id /= 10) > 0);
+	for (int copy = 0; copy < 2; copy++) {
+		for (size_t i = n; i > 0; i--)
+			map[len++] = digits[i - 1];
+		map[len++] = ' ';
+	}
+	memcpy(map + len, "1", 2);
+}
+
 /* Maps the caller's effective ids to themselves: the only mapping an
  * unprivileged process may write, and COMMAND keeps its ids and file access. */
 static void map_ids(uid_t uid, gid_t gid)
@@ -64,7 +83,7 @@ static void map_ids(uid_t uid, gid_t gid)
 	if (!dumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
 		die_errno("%s: prctl(PR_SET_DUMPABLE, 1)", step);
 	write_file(step, "/proc/self/setgroups", "deny");
-	snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
+	id_map(map, (unsigned)uid);
 	if (try_write_file("/proc/self/uid_map", map) < 0) {
 		/* Since Linux 5.12 a map of uid 0 needs CAP_SETFCAP where the
 		 * user namespace was made (srt gives root bwrap --cap-add
@@ -76,7 +95,7 @@ static void map_ids(uid_t uid, gid_t gid)
 			    step, map, strerror(errno));
 		die_errno("%s: writing \"%s\" to /proc/self/uid_map", step, map);
 	}
-	snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
+	id_map(map, (unsigned)gid);
 	write_file(step, "/proc/self/gid_map", map);
 	if (!dumpable && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die_errno("%s: prctl(PR_SET_DUMPABLE, 0)", step);
