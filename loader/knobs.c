@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fail.h"
+#include "loader.h"
 
 /* A process's own entries: its directory, and the links that lead there. */
 static bool is_process_entry(const char *name)
@@ -123,7 +124,10 @@ static void tree_read_only(const char *top)
 	remount_tree_read_only(top);
 }
 
-void knobs_protect(void)
+/* With nested user namespaces allowed, COMMAND's processes must be able to
+ * write their own /proc/PID files (uid_map, setgroups): only the rest is
+ * made read-only, one bind for each entry that may hold a setting. */
+static void cover_settings(void)
 {
 	char buf[8192];
 	long n;
@@ -144,5 +148,16 @@ void knobs_protect(void)
 		die_errno("reading /proc");
 	if (close(dir) < 0)
 		die_errno("closing /proc");
+}
+
+void knobs_protect(const struct run *run, bool proc_writable)
+{
+	if (run->allow_nested_userns)
+		cover_settings();
+	else if (!run->fresh_proc)
+		tree_read_only("/proc");
+	else if (proc_writable && mount(NULL, "/proc", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
+					 MS_NODEV | MS_NOEXEC, NULL) < 0)
+		die_errno("making /proc read-only: remount");
 	tree_read_only("/sys");
 }

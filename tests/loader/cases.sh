@@ -53,11 +53,11 @@ if [ "$STALE" = 1 ]; then
 		done
 		echo "reached:${bad:- none}"'
 	expect_eq "... no /proc/N/mem, environ, fd, cwd or root of an outer process opens" "reached: none" "$out"
-	# Files the owner may write without ptrace access: Landlock refuses
-	# every write under /proc there.
+	# Files the owner may write without ptrace access: the old /proc is
+	# read-only, every mount of it.
 	expect_status "an outer process's oom_score_adj cannot be written" 2 "$L" "$F" /bin/sh -c \
 		'cat /proc/1/oom_score_adj > /proc/1/oom_score_adj'
-	expect_match "... Landlock refuses it" 'Permission denied' "$err"
+	expect_match "... /proc is read-only" 'Read-only file system' "$err"
 else
 	expect_status "cat /proc/1/comm" 0 "$L" "$F" /bin/cat /proc/1/comm
 	expect_eq "PID 1 is apply-seccomp" apply-seccomp "$out"
@@ -209,7 +209,15 @@ expect_eq "... SRT_* are gone, ARGV0 is passed on untouched" "ARGV0=whatever" "$
 
 # --- PID 1 and the mounts are out of reach -------------------------------------------
 probe_is "ptrace(PID 1) fails" EPERM ptrace-attach-1
-probe_is "open(/proc/1/mem, O_RDWR) fails" EACCES proc1-mem-write
+# EROFS or EACCES: a read-only proc superblock refuses before the file's
+# owner is looked at; a read-only bind of a writable one after.
+expect_status "open(/proc/1/mem, O_RDWR)" 0 "$L" "$F" "$P" proc1-mem-write
+expect_match "... fails: /proc is read-only" '^(EROFS|EACCES)$' "$out"
+# PID 1 is not dumpable: even reading its memory is refused (in the old
+# /proc, PID 1 is an outer process, out of reach too).
+probe_is "open(/proc/1/mem, O_RDONLY) fails" EACCES proc1-mem-read
+expect_status "open(/proc/1/mem, O_RDWR) with the kernel settings alone read-only" 0 "$L" --allow-nested-userns "$F" "$P" proc1-mem-write
+expect_eq "... fails: PID 1 is not dumpable" EACCES "$out"
 probe_is "process_vm_writev(PID 1) fails" EPERM vm-writev-1
 probe_is "umount(/proc) fails" EPERM umount-proc
 
