@@ -25,10 +25,10 @@ set -euo pipefail
 #   kernel/               58  the kernel and the test programs without the
 #                             loader (the controls), and the committed blobs
 #                             installed with CAP_SYS_ADMIN kept
-#   root/, uid65534/     183  each: the loader's cases, fresh and old /proc
+#   root/, uid65534/     215  each: the loader's cases, fresh and old /proc
 #   escape/               41  the escape suite's set-up and controls
-#   escape-CONTEXT/       67  each of 6 contexts: 61 attacks and 6 checks
-EXPECTED_FULL=867
+#   escape-CONTEXT/       67  each of 8 contexts: 61 attacks and 6 checks
+EXPECTED_FULL=1065
 EXPECTED_SMOKE=3
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -35,6 +35,7 @@
  *                             domain that handles LANDLOCK_ACCESS_FS_MAKE_BLOCK
  *                             (checked before the capability)
  *   /PATH                     open(PATH, O_WRONLY), closed again unwritten
+ *   read:/PATH                open(PATH, O_RDONLY), closed again unread
  *
  * Cross-compiled, static; numbers from <sys/syscall.h>.
  */
@@ -173,6 +174,8 @@ static int call(const char *name)
 
 	if (name[0] == '/')
 		return result(open(name, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), 1);
+	if (!strncmp(name, "read:/", 6))
+		return result(open(name + 5, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), 1);
 	if (!strcmp(name, "vsock"))
 		return result(syscall(SYS_socket, AF_VSOCK_NR, 0x7f, 0), 1);
 	if (!strcmp(name, "vsock-junk"))

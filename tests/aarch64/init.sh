@@ -255,32 +255,55 @@ if [ "$MODE" = full ]; then
 	# launch MODE COMMAND...: how each context starts COMMAND; run as root.
 	#   root, nobody   the deny binds in a mount namespace of the caller's,
 	#                  then COMMAND as root or as uid 65534
-	#   oldnobody      the same, and read-only binds over /proc/irq and
-	#                  /proc/bus (as bwrap --proc makes them), so that the
-	#                  loader's user namespace finds no fully visible proc
-	#                  to mount a fresh one from
+	# The old-/proc modes build a PID namespace with a fresh /proc whose
+	# /proc/irq and /proc/bus are read-only binds (as bwrap --proc makes
+	# them), and an outer sleeper there of COMMAND's uid, dumpable, with no
+	# more capabilities than COMMAND's caller (its PID in OUTER). The
+	# loader's user namespace then finds no fully visible proc to mount a
+	# fresh one from, and keeps this one.
+	#   oldnobody      srt as uid 65534 (bwrap --unshare-user --proc): the
+	#                  nested path
 	#   oldroot        srt >= 0.0.77 as root: bwrap --unshare-user
-	#                  --unshare-pid --proc /proc --cap-drop ALL --cap-add
-	#                  CAP_SETFCAP: a user namespace mapping 0 to 0, a fresh
-	#                  /proc with those binds, and an outer root sleeper and
-	#                  COMMAND with CAP_SETFCAP (31) alone
+	#                  --cap-drop ALL --cap-add CAP_SETFCAP: a user namespace
+	#                  mapping 0 to 0 that makes the binds itself, and COMMAND
+	#                  with CAP_SETFCAP (31) alone: the nested path
+	#   olddirect, olddirectnobody  root or uid 65534 in a user namespace
+	#                  of its own, made after the binds (which are locked in
+	#                  it), with every capability there, as a rootless
+	#                  container has it: the direct path, where only Landlock
+	#                  keeps the outer processes of that namespace out of reach
 	cat > /tmp/launch <<'EOF'
 #!/bin/sh
 ro_bind() { mount --bind "$1" "$1" && mount -o remount,bind,ro,nosuid,nodev,noexec "$1"; }
 deny() { mount --bind /esc/empty /esc/secretdir/secret.txt && ro_bind /esc/rw/denied; }
-cover_proc() { for d in /proc/irq /proc/bus; do [ ! -d $d ] || ro_bind $d || return 1; done; }
+# A fresh /proc of this PID namespace, partly covered as bwrap --proc does.
+old_proc() {
+	mount -t proc -o nosuid,nodev,noexec proc /proc || return 1
+	for d in /proc/irq /proc/bus; do [ ! -d $d ] || ro_bind $d || return 1; done
+}
+# sleeper HOW...: the outer process, started as HOW says.
+sleeper() { "$@" sleep 100000 & export OUTER=$!; }
 mode=$1
 shift
 case $mode in
-root | nobody | oldnobody) exec unshare -m /tmp/launch "in-$mode" "$@" ;;
+root | nobody) exec unshare -m /tmp/launch "in-$mode" "$@" ;;
+oldnobody | olddirect | olddirectnobody) exec unshare -m -p -f /tmp/launch "in-$mode" "$@" ;;
 oldroot) exec unshare -U -r -m -p -f /tmp/launch in-oldroot "$@" ;;
 in-root) deny || exit 125; exec "$@" ;;
 in-nobody) deny || exit 125; exec guest-util asuser 65534 65534 "$@" ;;
-in-oldnobody) deny && cover_proc || exit 125; exec guest-util asuser 65534 65534 "$@" ;;
+in-oldnobody)
+	deny && old_proc || exit 125
+	sleeper guest-util asuser 65534 65534
+	exec guest-util asuser 65534 65534 "$@" ;;
 in-oldroot)
-	mount -t proc -o nosuid,nodev,noexec proc /proc && deny && cover_proc || exit 125
-	guest-util caps 31 sleep 100000 &
+	deny && old_proc || exit 125
+	sleeper guest-util caps 31
 	exec guest-util caps 31 "$@" ;;
+in-olddirect) deny && old_proc || exit 125; exec unshare -U -r -m /tmp/launch in-userns "$@" ;;
+in-olddirectnobody)
+	deny && old_proc || exit 125
+	exec guest-util asuser 65534 65534 unshare -U -r -m /tmp/launch in-userns "$@" ;;
+in-userns) sleeper guest-util caps none; exec "$@" ;;
 esac
 echo "launch: unknown mode $mode" >&2
 exit 125
@@ -387,7 +410,8 @@ loader_cases() {
 	else
 		path="nested user namespace"
 	fi
-	line="apply-seccomp: ok: $path, fresh /proc, Landlock ABI $LL"
+	line="apply-seccomp: ok: $path, fresh /proc read-only, Landlock ABI $LL"
+	settings="apply-seccomp: ok: $path, fresh /proc with its kernel settings read-only, Landlock ABI $LL"
 
 	# --- the command line: --check, COMMAND or FILTER -------------------
 	expect check 0 "$line, built-in filter for aarch64" $L --check
@@ -401,9 +425,9 @@ loader_cases() {
 		verdict check-warns-nothing "$([ -z "$err" ] && echo 1)" "stderr: '$err'"
 	fi
 	expect check-filter 0 "$line, FILTER and the namespace guard for aarch64" $L --check $F
-	expect check-allow-nested-userns 0 "$line, built-in filter without the namespace guard for aarch64" \
+	expect check-allow-nested-userns 0 "$settings, built-in filter without the namespace guard for aarch64" \
 		$L --allow-nested-userns --check
-	expect check-srt-allow-nested-userns 0 "$line, built-in filter without the namespace guard for aarch64" \
+	expect check-srt-allow-nested-userns 0 "$settings, built-in filter without the namespace guard for aarch64" \
 		env SRT_ALLOW_NESTED_USERNS=1 $L --check
 	expect command-form-one-filter 0 "Seccomp_filters: 1" $L grep Seccomp_filters /proc/self/status
 	expect filter-form-two-filters 0 "Seccomp_filters: 2" $L $F grep Seccomp_filters /proc/self/status
@@ -477,6 +501,16 @@ loader_cases() {
 
 	# --- /proc, /sys and Landlock ------------------------------------------
 	expect proc-writable-none 0 none $L probe proc-writable
+	# With nested user namespaces allowed, /proc stays writable where
+	# COMMAND's processes need it (uid_map): its kernel settings do not.
+	expect allow-nested-userns-proc-writable-none 0 none $L --allow-nested-userns probe proc-writable
+	run $L --allow-nested-userns calls /proc/sys/kernel/core_pattern
+	pick /proc/sys/kernel/core_pattern $OUT
+	if [ "$uid" = 0 ]; then
+		verdict allow-nested-userns-core_pattern-read-only "$([ "$ANS" = EROFS ] && echo 1)" "open for writing: $ANS (want EROFS)"
+	else
+		verdict allow-nested-userns-core_pattern-closed "$(case $ANS in EROFS | EACCES) echo 1 ;; esac)" "open for writing: $ANS"
+	fi
 	run $L calls $KNOBS
 	for k in $KNOBS; do
 		pick "$k" $OUT
@@ -525,6 +559,10 @@ loader_cases() {
 	# What each prints when allowed: ok, ok, EFAULT, EINVAL (see tests/probe.c).
 	expect ptrace-attach-pid-1 0 '!ok' $L $F probe ptrace-attach-1
 	expect proc-1-mem-write 0 '!ok' $L $F probe proc1-mem-write
+	# PID 1 is not dumpable: reading is refused too, and so is writing
+	# where only the kernel settings are read-only.
+	expect proc-1-mem-read 0 EACCES $L $F probe proc1-mem-read
+	expect allow-nested-userns-proc-1-mem-write 0 EACCES $L --allow-nested-userns $F probe proc1-mem-write
 	expect process_vm_writev-pid-1 0 '!ok|EFAULT' $L $F probe vm-writev-1
 	expect umount-proc 0 EPERM $L $F probe umount-proc
 	expect exit-0 0 '' $L $F sh -c 'exit 0'
@@ -565,100 +603,120 @@ each_call_allowed() {
 
 # --- the old /proc: no fresh one can be mounted -----------------------------------
 # The loader's user namespace finds no fully visible proc (mount_too_revealing):
-# the read-only binds over /proc/irq and /proc/bus hide parts of the only one.
-# The loader keeps it, and COMMAND's Landlock domain keeps the outer processes
-# out of reach. COMMAND looks for the outer sleeper in /proc and tries it.
-OLDPROC_SH='echo pid=$$
-for d in /proc/[0-9]*; do [ "$(cat $d/comm 2>/dev/null)" = sleep ] && s=$d; done
-echo outer=${s#/proc/}
-set -- $(calls ${s:-/none}/oom_score_adj ${s:-/none}/mem /proc/sys/kernel/core_pattern)
-echo oom=$2 mem=$4 core=$6
+# the read-only binds over /proc/irq and /proc/bus hide parts of the only one,
+# and are locked there. The loader keeps it, read-only as a whole, and COMMAND
+# cannot reach the outer processes it shows: on the nested path by the kernel's
+# rule for a tracer in a child user namespace, on the direct path (no user
+# namespace of the loader's) by Landlock. COMMAND tries the outer sleeper.
+OLDPROC_SH='echo pid=$$ self=$(readlink /proc/self) outer=$(cat /proc/$OUTER/comm 2>/dev/null || echo none)
+set -- $(calls /proc/$OUTER/oom_score_adj read:/proc/$OUTER/mem read:/proc/$OUTER/environ /proc/sys/kernel/core_pattern)
+echo oom=$2 memread=$4 environ=$6 core=$8
 echo procw=$(probe proc-writable | tr " " ,)
 echo unix=$(probe socket-unix) userns=$(probe clone-userns) maxuserns=$(probe max-userns)
-echo self=$(readlink /proc/self)
 awk -f /tmp/sys-rw.awk /proc/self/mountinfo
 grep Seccomp_filters /proc/self/status | tr -d "\t "'
 
+# want_field NAME KEY WANT...: a case: KEY's value in OUT is one of WANT.
+want_field() {
+	name=$1 key=$2
+	shift 2
+	field "$key" $OUT
+	got=$ANS ok=''
+	for w in "$@"; do [ "$got" = "$w" ] && ok=1; done
+	verdict "$name" "$ok" "$key=$got (want $*) status $ST"
+}
+
+# oldproc_cases PREFIX LAUNCH nested|direct WARN: WARN is 1 where COMMAND's
+# uid 0 is the host's.
 oldproc_cases() {
-	uid=$1 launch=$2
-	ASUSER="/tmp/launch $launch"
-	expect oldproc-check 0 \
-		"apply-seccomp: ok: nested user namespace, old /proc, outer processes out of reach (Landlock), Landlock ABI $LL, built-in filter for aarch64" \
+	pre=$1 path=$3 warn=$4
+	ASUSER="/tmp/launch $2"
+	if [ "$path" = nested ]; then desc="nested user namespace"; else desc="direct (CAP_SYS_ADMIN held)"; fi
+	expect ${pre}check 0 \
+		"apply-seccomp: ok: $desc, old /proc read-only, outer processes out of reach, Landlock ABI $LL, built-in filter for aarch64" \
 		$L --check
 	err=$(stderr)
-	if [ "$uid" = 0 ]; then
-		# uid 0 of srt's user namespace is the host's.
+	if [ "$warn" = 1 ]; then
 		case $err in
-		"apply-seccomp: warning: COMMAND would run as the host's uid 0: "*) result PASS oldproc-check-warns-host-root "$err" ;;
-		*) result FAIL oldproc-check-warns-host-root "want the host-uid-0 warning; got: $err" ;;
+		"apply-seccomp: warning: COMMAND would run as the host's uid 0: "*) result PASS ${pre}check-warns-host-root "$err" ;;
+		*) result FAIL ${pre}check-warns-host-root "want the host-uid-0 warning; got: $err" ;;
 		esac
 	else
-		verdict oldproc-check-warns-nothing "$([ -z "$err" ] && echo 1)" "stderr: '$err'"
+		verdict ${pre}check-warns-nothing "$([ -z "$err" ] && echo 1)" "stderr: '$err'"
 	fi
 	# The kernel's rule itself: no fresh proc for a new user namespace here
 	# (where the plain one gets it: kernel/userns-pidns-proc-as-65534).
 	run unshare -r -p -f -m --mount-proc true
-	verdict oldproc-kernel-refuses-a-fresh-proc "$([ "$ST" != 0 ] && case $(stderr) in *"Operation not permitted"*) echo 1 ;; esac)" \
+	verdict ${pre}kernel-refuses-a-fresh-proc "$([ "$ST" != 0 ] && case $(stderr) in *"Operation not permitted"*) echo 1 ;; esac)" \
 		"status $ST: $(stderr)"
 	# Without the loader, in the same place, the sleeper is within reach.
 	run sh -c "$OLDPROC_SH"
-	field outer $OUT
-	verdict oldproc-control-sleeper-visible "$([ "$ANS" != "" ] && [ "$ANS" != missing ] && echo 1)" "sleep is /proc/$ANS"
-	field oom $OUT
-	verdict oldproc-control-oom_score_adj-writable "$([ "$ANS" = ok ] && echo 1)" "its oom_score_adj opens for writing: $ANS"
-	field mem $OUT
-	verdict oldproc-control-mem-writable "$([ "$ANS" = ok ] && echo 1)" "its /proc/N/mem opens for writing: $ANS"
+	want_field ${pre}control-outer-visible outer sleep
+	want_field ${pre}control-outer-oom_score_adj-writable oom ok
+	want_field ${pre}control-outer-mem-readable memread ok
 	run $L sh -c "$OLDPROC_SH"
-	verdict oldproc-run "$([ "$ST" = 0 ] && echo 1)" "status $ST stderr=$(stderr)"
-	field pid $OUT
-	verdict oldproc-command-is-pid-2 "$([ "$ANS" = 2 ] && echo 1)" "pid $ANS"
+	verdict ${pre}run "$([ "$ST" = 0 ] && echo 1)" "status $ST stderr=$(stderr)"
+	want_field ${pre}command-is-pid-2 pid 2
 	field self $OUT
-	verdict oldproc-is-the-old-proc "$([ "$ANS" != 2 ] && [ "$ANS" != missing ] && echo 1)" "/proc/self is /proc/$ANS there"
-	field outer $OUT
-	verdict oldproc-sleeper-visible "$([ "$ANS" != "" ] && [ "$ANS" != missing ] && echo 1)" "sleep is /proc/$ANS"
-	field oom $OUT
-	verdict oldproc-outer-oom_score_adj-refused "$([ "$ANS" = EACCES ] && echo 1)" "$ANS (want EACCES: Landlock)"
-	field mem $OUT
-	verdict oldproc-outer-mem-refused "$([ "$ANS" = EACCES ] || [ "$ANS" = EPERM ] && echo 1)" "$ANS"
-	field core $OUT
-	if [ "$uid" = 0 ]; then
-		verdict oldproc-core_pattern-read-only "$([ "$ANS" = EROFS ] && echo 1)" "$ANS (want EROFS)"
+	verdict ${pre}is-the-old-proc "$([ "$ANS" != 2 ] && [ "$ANS" != missing ] && echo 1)" "/proc/self is /proc/$ANS there"
+	want_field ${pre}outer-visible outer sleep
+	want_field ${pre}outer-oom_score_adj-read-only oom EROFS
+	want_field ${pre}outer-mem-out-of-reach memread EACCES
+	want_field ${pre}outer-environ-out-of-reach environ EACCES
+	if [ "$warn" = 1 ]; then
+		want_field ${pre}core_pattern-read-only core EROFS
 	else
-		verdict oldproc-core_pattern-refused "$(case $ANS in EROFS | EACCES) echo 1 ;; esac)" "$ANS"
+		want_field ${pre}core_pattern-closed core EROFS EACCES
 	fi
-	field procw $OUT
-	verdict oldproc-proc-writable-none "$([ "$ANS" = none ] && echo 1)" "$ANS"
-	field unix $OUT
-	verdict oldproc-socket-unix "$([ "$ANS" = EPERM ] && echo 1)" "$ANS"
-	field userns $OUT
-	verdict oldproc-clone-userns "$([ "$ANS" = EPERM ] && echo 1)" "$ANS"
-	field maxuserns $OUT
-	verdict oldproc-max-userns-zero "$([ "$ANS" = 0 ] && echo 1)" "$ANS"
-	field sysrw $OUT
-	verdict oldproc-sys-read-only "$([ "$ANS" = none ] && echo 1)" "writable /sys mounts: $ANS"
+	want_field ${pre}proc-writable-none procw none
+	want_field ${pre}socket-unix unix EPERM
+	want_field ${pre}clone-userns userns EPERM
+	if [ "$path" = nested ]; then
+		want_field ${pre}max-userns-zero maxuserns 0
+	else
+		field maxuserns $OUT
+		verdict ${pre}max-userns-direct-untouched "$(case $ANS in [1-9]*) echo 1 ;; esac)" "maxuserns=$ANS (the guard refuses)"
+	fi
+	want_field ${pre}sys-read-only sysrw none
 	case " $OUT " in
-	*" Seccomp_filters:1 "*) result PASS oldproc-one-filter "Seccomp_filters: 1" ;;
-	*) result FAIL oldproc-one-filter "$OUT" ;;
+	*" Seccomp_filters:1 "*) result PASS ${pre}one-filter "Seccomp_filters: 1" ;;
+	*) result FAIL ${pre}one-filter "$OUT" ;;
 	esac
 	# Without Landlock (a filter answers landlock_create_ruleset with
-	# ENOSYS, as a kernel without it does): fail closed, unless allowed.
-	expect oldproc-no-landlock-check-125 125 '' guest-util seccomp /t/nolandlock.bpf $L --check
+	# ENOSYS, as a kernel without it does).
+	NOLL="guest-util seccomp /t/nolandlock.bpf"
+	if [ "$path" = nested ]; then
+		# The user namespace is the loader's: out of reach all the same.
+		expect ${pre}no-landlock-check 0 \
+			"apply-seccomp: ok: $desc, old /proc read-only, outer processes out of reach, no Landlock, built-in filter for aarch64" \
+			$NOLL $L --check
+		run $NOLL $L sh -c "$OLDPROC_SH"
+		want_field ${pre}no-landlock-command-is-pid-2 pid 2
+		want_field ${pre}no-landlock-outer-mem-out-of-reach memread EACCES
+		want_field ${pre}no-landlock-outer-oom_score_adj-read-only oom EROFS
+		return
+	fi
+	# The direct path without Landlock: fail closed, unless allowed.
+	expect ${pre}no-landlock-check-125 125 '' $NOLL $L --check
 	err=$(tail -n 1 /tmp/stderr)
 	case $err in
-	"apply-seccomp: cannot mount a fresh /proc: "*"Operation not permitted, and Landlock"*"--allow-stale-proc"*)
-		result PASS oldproc-no-landlock-message "$err" ;;
-	*) result FAIL oldproc-no-landlock-message "$err" ;;
+	"apply-seccomp: cannot mount a fresh /proc: "*"Operation not permitted, and the outer processes"*"--allow-stale-proc"*)
+		result PASS ${pre}no-landlock-message "$err" ;;
+	*) result FAIL ${pre}no-landlock-message "$err" ;;
 	esac
 	rm -f /tmp/ran
-	expect oldproc-no-landlock-run-125 125 '' guest-util seccomp /t/nolandlock.bpf $L touch /tmp/ran
-	if [ -e /tmp/ran ]; then result FAIL oldproc-no-landlock-ran-nothing "COMMAND ran"
-	else result PASS oldproc-no-landlock-ran-nothing "COMMAND did not run"; fi
-	expect oldproc-allow-stale-proc-check 0 \
-		"apply-seccomp: ok: nested user namespace, old /proc (--allow-stale-proc), no Landlock, built-in filter for aarch64" \
-		guest-util seccomp /t/nolandlock.bpf $L --allow-stale-proc --check
-	expect oldproc-allow-stale-proc-run 0 "2 EPERM none" guest-util seccomp /t/nolandlock.bpf \
-		$L --allow-stale-proc sh -c 'echo $$; probe socket-unix; probe proc-writable'
-	ASUSER=
+	expect ${pre}no-landlock-run-125 125 '' $NOLL $L touch /tmp/ran
+	if [ -e /tmp/ran ]; then result FAIL ${pre}no-landlock-ran-nothing "COMMAND ran"
+	else result PASS ${pre}no-landlock-ran-nothing "COMMAND did not run"; fi
+	expect ${pre}allow-stale-proc-check 0 \
+		"apply-seccomp: ok: $desc, old /proc read-only, outer processes in reach (--allow-stale-proc), no Landlock, built-in filter for aarch64" \
+		$NOLL $L --allow-stale-proc --check
+	# What the option says it allows, and no more.
+	run $NOLL $L --allow-stale-proc sh -c "$OLDPROC_SH"
+	want_field ${pre}allow-stale-proc-command-is-pid-2 pid 2
+	want_field ${pre}allow-stale-proc-outer-in-reach memread ok
+	want_field ${pre}allow-stale-proc-oom_score_adj-read-only oom EROFS
+	want_field ${pre}allow-stale-proc-socket-unix unix EPERM
 }
 
 if [ "$MODE" = full ]; then
@@ -669,9 +727,12 @@ if [ "$MODE" = full ]; then
 	loader_cases 65534 "$K_NOBODY"
 	phase oldproc
 	WHO=root
-	oldproc_cases 0 oldroot
+	oldproc_cases oldproc- oldroot nested 1
+	oldproc_cases olddirect- olddirect direct 1
 	WHO=uid65534
-	oldproc_cases 65534 oldnobody
+	oldproc_cases oldproc- oldnobody nested 0
+	oldproc_cases olddirect- olddirectnobody direct 0
+	ASUSER=
 fi
 
 # --- the escape suite's attacker ------------------------------------------------
@@ -679,7 +740,8 @@ fi
 # names, the deny binds (made by /tmp/launch), a key in a session keyring of
 # the run's own (escape-session), a pty whose outer side proves nothing was
 # injected (escape-pty). Contexts: root and uid 65534, the COMMAND form and
-# the FILTER form, and the old /proc of each (the guest has no bwrap or srt).
+# the FILTER form, and the old /proc of each on the nested and on the direct
+# path (the guest has no bwrap or srt).
 ATTACKS="unix-stream-path unix-stream-abstract unix-stream-junk-domain unix-dgram-path
 unix-dgram-abstract socketpair-dgram-path socketpair-dgram-abstract socketpair-dgram-flags
 socketpair-dgram-junk socketpair-raw-path vsock-stream vsock-dgram vsock-junk-domain
@@ -735,11 +797,12 @@ outside_state() {
 	echo "daemon answers: $(grep -c '^served ' $E/daemon.log)"
 }
 
-# escape_context NAME UID FORM LAUNCH: every attack BLOCKED, but for root's
-# documented exceptions (the README: root without bwrap owns the host's
-# files and /dev nodes).
+# escape_context NAME UID HOSTROOT FORM LAUNCH: every attack BLOCKED (UID is
+# COMMAND's own), but where COMMAND runs as the host's uid 0 (HOSTROOT 1)
+# for its documented exceptions (the README: root without bwrap owns the
+# host's files and /dev nodes).
 escape_context() {
-	name=$1 uid=$2 form=$3 launch=$4
+	name=$1 uid=$2 hostroot=$3 form=$4 launch=$5
 	WHO=escape-$name
 	nf=1 la=
 	[ "$form" = builtin ] || { nf=2 la=$F; }
@@ -764,7 +827,7 @@ escape_context() {
 		case $v in
 		"BLOCKED "*) result PASS "$a" "$v" ;;
 		"OPEN "*)
-			if [ "$uid" = 0 ] && { [ "$a" = hostfile-write ] || [ "$a" = dev-block-write ]; }; then
+			if [ "$hostroot" = 1 ] && { [ "$a" = hostfile-write ] || [ "$a" = dev-block-write ]; }; then
 				result PASS "$a" "open, outside the loader's promise (README: root without bwrap): ${v#OPEN }"
 			else
 				result FAIL "$a" "$v"
@@ -773,7 +836,7 @@ escape_context() {
 		esac
 	done
 	# Attacks this list does not name (the attacker may have gained some).
-	if [ "$uid" = 0 ]; then
+	if [ "$hostroot" = 1 ]; then
 		other=$(grep '^ESCAPE [^ ]* OPEN ' $ESC_OUT |
 			grep -v -e '^ESCAPE hostfile-write ' -e '^ESCAPE dev-block-write ' | head -n 3)
 	else
@@ -836,12 +899,15 @@ if [ "$MODE" = full ]; then
 	served=$(grep -c '^served ' $E/daemon.log)
 	verdict control-daemons-answered "$([ "$served" -gt 0 ] && echo 1)" "$served answers"
 
-	escape_context root-builtin 0 builtin root
-	escape_context root-filter 0 filter root
-	escape_context uid65534-builtin 65534 builtin nobody
-	escape_context uid65534-filter 65534 filter nobody
-	escape_context oldproc-root 0 builtin oldroot
-	escape_context oldproc-uid65534 65534 builtin oldnobody
+	escape_context root-builtin 0 1 builtin root
+	escape_context root-filter 0 1 filter root
+	escape_context uid65534-builtin 65534 0 builtin nobody
+	escape_context uid65534-filter 65534 0 filter nobody
+	escape_context oldproc-root 0 1 builtin oldroot
+	escape_context oldproc-uid65534 65534 0 builtin oldnobody
+	# uid 65534 there is uid 0 of a user namespace of its own.
+	escape_context olddirect-root 0 1 builtin olddirect
+	escape_context olddirect-uid65534 0 0 builtin olddirectnobody
 fi
 
 phase end
