@@ -4,14 +4,11 @@
 #ifndef LANDLOCK_H
 #define LANDLOCK_H
 
-#include <stdbool.h>
-
 /* The kernel's Landlock ABI version, or 0 where Landlock is unavailable. */
 int landlock_abi(void);
 
 /* Puts the caller (which has set no_new_privs) in a new Landlock domain for
- * ABI abi (>= 1), or exits with 125. With old_proc (the /proc of the outer
- * PID namespace is kept), nothing under /proc can be opened for writing. */
-void landlock_enter(int abi, bool old_proc);
+ * ABI abi (>= 1), or exits with 125. */
+void landlock_enter(int abi);
 
 #endif
