@@ -56,7 +56,8 @@ static int cond_node(struct graph *g, const struct cond *c, int t, int f)
 
 	switch (c->op) {
 	case OP_NE:
-		return cond_node(g, &(struct cond){ .arg = c->arg, .op = OP_EQ, .mask = c->mask, .value = c->value }, f, t);
+		return cond_node(g, &(struct cond){ .arg = c->arg, .op = OP_EQ, .mask = c->mask, .value = c->value },
+				 f, t);
 	case OP_EQ:
 		if (c->mask == NO_MASK)
 			return graph_cmp(g, offset, NO_MASK, BPF_JEQ, c->value, t, f);
