@@ -5,7 +5,7 @@
 #   make ARCH=aarch64         cross-build build/aarch64/apply-seccomp
 #   make LIBC=musl            build/musl/apply-seccomp with musl-gcc
 #   make test                 every test suite
-#   make filters              regenerate filters/ from the policy
+#   make filters              regenerate filters/ from the policies
 #   make check-filters        fail when filters/ differs from what seccomp-gen emits
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -82,9 +82,16 @@ GEN := $(HB)/seccomp-gen
 LOADER := $(LB)/apply-seccomp
 BUILTIN_H := $(LOADER_OBJ)/builtin-filter.h
 
-POLICY := filters/unix-block.policy
+# The committed filters: each blob NAME and the policies compiled into it, in
+# order (sandbox.bpf is unix-block and the namespace guard as one program).
+FILTERS := unix-block namespaces sandbox observe
+FILTER_SRC_unix-block := filters/unix-block.policy
+FILTER_SRC_namespaces := filters/namespaces.policy
+FILTER_SRC_sandbox := filters/unix-block.policy filters/namespaces.policy
+FILTER_SRC_observe := filters/observe.policy
+POLICIES := $(sort $(foreach f,$(FILTERS),$(FILTER_SRC_$(f))))
 ARCHES := x86_64 aarch64
-BLOBS := $(foreach a,$(ARCHES),filters/$(a)/unix-block.bpf)
+BLOBS := $(foreach a,$(ARCHES),$(foreach f,$(FILTERS),filters/$(a)/$(f).bpf))
 
 .PHONY: all loader gen filters check-filters test install uninstall clean \
 	test-gen test-loader test-srt test-aarch64 test-build bench bench-gen bench-loader fuzz lint valgrind test-hardening
@@ -106,8 +113,8 @@ $(LOADER_OBJ)/%.o: %.c $(wildcard gen/*.h loader/*.h) $(BUILTIN_H) | $(LOADER_OB
 $(LOADER): $(LOADER_OBJS) | $(LB)
 	$(CC) $(SAN) $(CFLAGS) $(STATIC) $(STRIP) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^
 
-# The blobs that --builtin embeds: the committed ones, so that a loader built
-# anywhere carries exactly what filters/SHA256SUMS names.
+# The blobs the loader embeds (one array per blob name and arch): the committed
+# ones, so that a loader built anywhere carries exactly what SHA256SUMS names.
 $(BUILTIN_H): $(GEN) $(BLOBS) | $(LOADER_OBJ)
 	$(GEN) header -o $@ $(BLOBS)
 
@@ -117,21 +124,26 @@ $(sort $(B) $(LB) $(HB) $(GEN_OBJ)/gen $(LOADER_OBJ) $(LOADER_OBJ)/gen $(LOADER_
 # --- filters ---------------------------------------------------------------
 
 filters: $(GEN)
-	for a in $(ARCHES); do mkdir -p filters/$$a && \
-		$(GEN) compile --arch $$a -o filters/$$a/unix-block.bpf $(POLICY) || exit 1; done
-	cd filters && sha256sum $(foreach a,$(ARCHES),$(a)/unix-block.bpf) > SHA256SUMS.tmp && \
+	@for a in $(ARCHES); do mkdir -p filters/$$a || exit 1; done
+	$(foreach a,$(ARCHES),$(foreach f,$(FILTERS),\
+		$(GEN) compile --arch $(a) -o filters/$(a)/$(f).bpf $(FILTER_SRC_$(f)) &&)) true
+	cd filters && sha256sum $(patsubst filters/%,%,$(BLOBS)) > SHA256SUMS.tmp && \
 		mv SHA256SUMS.tmp SHA256SUMS
 
+# Each committed blob against what seccomp-gen emits now (with a disasm diff
+# when they differ), then SHA256SUMS.
 check-filters: $(GEN)
-	@rm -rf $(B)/check-filters && mkdir -p $(B)/check-filters
-	@for a in $(ARCHES); do \
-		$(GEN) compile --arch $$a -o $(B)/check-filters/$$a.bpf $(POLICY) || exit 1; \
-		if ! cmp -s $(B)/check-filters/$$a.bpf filters/$$a/unix-block.bpf; then \
-			echo "check-filters: filters/$$a/unix-block.bpf differs from what seccomp-gen emits:"; \
-			diff <($(GEN) disasm filters/$$a/unix-block.bpf) <($(GEN) disasm $(B)/check-filters/$$a.bpf); \
-			exit 1; fi; done
+	@rm -rf $(B)/check-filters && mkdir -p $(foreach a,$(ARCHES),$(B)/check-filters/$(a))
+	@$(foreach a,$(ARCHES),$(foreach f,$(FILTERS),\
+		$(GEN) compile --arch $(a) -o $(B)/check-filters/$(a)/$(f).bpf $(FILTER_SRC_$(f)) || exit 1; \
+		if ! cmp -s $(B)/check-filters/$(a)/$(f).bpf filters/$(a)/$(f).bpf; then \
+			echo "check-filters: filters/$(a)/$(f).bpf differs from what seccomp-gen emits from $(FILTER_SRC_$(f)):"; \
+			diff <($(GEN) disasm filters/$(a)/$(f).bpf) <($(GEN) disasm $(B)/check-filters/$(a)/$(f).bpf); \
+			exit 1; fi;))
 	@cd filters && sha256sum --quiet -c SHA256SUMS
-	@echo "check-filters: filters/ matches $(POLICY)"
+	@[ "$$(wc -l < filters/SHA256SUMS)" -eq $(words $(BLOBS)) ] || \
+		{ echo "check-filters: filters/SHA256SUMS does not list exactly the $(words $(BLOBS)) blobs"; exit 1; }
+	@echo "check-filters: filters/ matches $(POLICIES)"
 
 # --- tests -----------------------------------------------------------------
 
@@ -218,7 +230,7 @@ $(TB)/gen-bench: tests/bench/gen-bench.c tests/gen/grid.c tests/gen/libseccomp.c
 	$(HOSTCC) $(GEN_TEST_CFLAGS) -o $@ $(filter %.c %.o,$^) -lseccomp
 
 bench-gen: $(TB)/gen-bench
-	$(TB)/gen-bench $(POLICY) tests/bench/syscall-mix-x86_64.txt
+	$(TB)/gen-bench filters/unix-block.policy tests/bench/syscall-mix-x86_64.txt
 
 # --- the loader's tests and benchmark ----------------------------------------
 # probe: a test program for the target (static; the aarch64 guest runs it too).
@@ -296,14 +308,14 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(foreach a,$(ARCHES),$(DESTDIR)$(FILTERS_DIR)/$(a))
 	install -m 0755 $(LOADER) $(GEN) $(DESTDIR)$(BINDIR)/
-	install -m 0644 $(POLICY) filters/SHA256SUMS $(DESTDIR)$(FILTERS_DIR)/
-	$(foreach a,$(ARCHES),install -m 0644 filters/$(a)/unix-block.bpf $(DESTDIR)$(FILTERS_DIR)/$(a)/ &&) true
+	install -m 0644 $(POLICIES) filters/SHA256SUMS $(DESTDIR)$(FILTERS_DIR)/
+	$(foreach a,$(ARCHES),install -m 0644 $(filter filters/$(a)/%,$(BLOBS)) $(DESTDIR)$(FILTERS_DIR)/$(a)/ &&) true
 	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/apply-seccomp $(DESTDIR)$(BINDIR)/seccomp-gen \
-		$(DESTDIR)$(FILTERS_DIR)/unix-block.policy $(DESTDIR)$(FILTERS_DIR)/SHA256SUMS \
-		$(foreach a,$(ARCHES),$(DESTDIR)$(FILTERS_DIR)/$(a)/unix-block.bpf) \
+		$(foreach p,$(POLICIES),$(DESTDIR)$(FILTERS_DIR)/$(notdir $(p))) $(DESTDIR)$(FILTERS_DIR)/SHA256SUMS \
+		$(foreach b,$(BLOBS),$(DESTDIR)$(FILTERS_DIR)/$(patsubst filters/%,%,$(b))) \
 		$(foreach p,$(MANPAGES),$(DESTDIR)$(MANDIR)/man1/$(notdir $(p)))
 	rmdir $(foreach a,$(ARCHES),$(DESTDIR)$(FILTERS_DIR)/$(a)) $(DESTDIR)$(FILTERS_DIR) \
 		$(DESTDIR)$(DATADIR)/apply-seccomp 2>/dev/null || true

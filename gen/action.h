@@ -6,11 +6,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Looks up an action keyword (len bytes). *ret gets its SECCOMP_RET_* value
- * and *takes_value tells whether a value (the errno) must follow. */
-bool action_lookup(const char *word, size_t len, uint32_t *ret, bool *takes_value);
+struct action_word {
+	const char *word;
+	uint32_t ret;           /* SECCOMP_RET_* with no data */
+	uint32_t max_data;      /* 0: takes no value; else the largest value it takes */
+};
+
+/* The keyword of len bytes at word, or NULL. */
+const struct action_word *action_lookup(const char *word, size_t len);
+/* "allow, errno, ..., trace": every keyword, for messages. */
+extern const char action_list[];
 /* Writes a readable form of a filter's return value: "allow", "errno EPERM",
- * "kill-process"... as a policy would spell it where it can. */
+ * "trace 7"... as a policy would spell it where it can. */
 void action_format(uint32_t ret, char *buf, size_t len);
 
 #endif

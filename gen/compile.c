@@ -98,9 +98,13 @@ static int rules_node(struct compiler *c, const struct view *v, size_t n, int fa
 		start[groups++] = i;
 		if (v[i].n_conds == 0) {
 			if (j < n) {
+				char where[512] = "";
+
+				if (v[i].rule->path != v[j].rule->path)
+					snprintf(where, sizeof(where), " of %s", v[i].rule->path);
 				snprintf(c->err, c->errlen, "%s:%u:%u: this rule is never reached: "
-					 "the rule on line %u matches first whenever it would",
-					 c->pol->path, v[j].rule->line, v[j].rule->col, v[i].rule->line);
+					 "the rule on line %u%s matches first whenever it would",
+					 v[j].rule->path, v[j].rule->line, v[j].rule->col, v[i].rule->line, where);
 				free(start);
 				return -1;
 			}
@@ -162,11 +166,11 @@ static long number_rules(struct compiler *c, struct numbered *out)
 			if (syscall_nr(&arches[a], r->syscall) >= 0) {
 				snprintf(c->err, c->errlen, "%s:%u:%u: %s has no syscall '%s' "
 					 "(write '%s?' to skip it where it does not exist)",
-					 c->pol->path, r->line, r->col, c->arch->name, r->syscall, r->syscall);
+					 r->path, r->line, r->col, c->arch->name, r->syscall, r->syscall);
 				return -1;
 			}
 		}
-		snprintf(c->err, c->errlen, "%s:%u:%u: unknown syscall '%s'", c->pol->path, r->line,
+		snprintf(c->err, c->errlen, "%s:%u:%u: unknown syscall '%s'", r->path, r->line,
 			 r->col, r->syscall);
 		return -1;
 	}

@@ -10,6 +10,7 @@ struct named {
 
 #define ERRNO(name, value, alias) { #name, value, alias },
 #define CONSTANT(name, value)
+#define ARCH_DEPENDENT(name, x86_64, aarch64)
 static const struct named errnos[] = {
 #include "constants.inc"
 };
@@ -21,8 +22,20 @@ static const struct named errnos[] = {
 static const struct named others[] = {
 #include "constants.inc"
 };
+#undef CONSTANT
+#undef ARCH_DEPENDENT
+
+static const struct {
+	const char *name;
+	uint32_t x86_64, aarch64;
+} arch_dependent[] = {
+#define CONSTANT(name, value)
+#define ARCH_DEPENDENT(name, x86_64, aarch64) { #name, x86_64, aarch64 },
+#include "constants.inc"
+};
 #undef ERRNO
 #undef CONSTANT
+#undef ARCH_DEPENDENT
 
 static const struct named *find(const struct named *t, size_t n, const char *name, size_t len)
 {
@@ -56,4 +69,16 @@ const char *errno_name(uint32_t e)
 		if (errnos[i].value == e && !errnos[i].alias)
 			return errnos[i].name;
 	return NULL;
+}
+
+bool const_arch_dependent(const char *name, size_t len, uint32_t *x86_64, uint32_t *aarch64)
+{
+	for (size_t i = 0; i < sizeof(arch_dependent) / sizeof(arch_dependent[0]); i++) {
+		if (strlen(arch_dependent[i].name) == len && memcmp(arch_dependent[i].name, name, len) == 0) {
+			*x86_64 = arch_dependent[i].x86_64;
+			*aarch64 = arch_dependent[i].aarch64;
+			return true;
+		}
+	}
+	return false;
 }

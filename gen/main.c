@@ -24,14 +24,15 @@
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
-	"usage: seccomp-gen compile --arch ARCH [-o OUT] POLICY\n"
+	"usage: seccomp-gen compile --arch ARCH [-o OUT] POLICY...\n"
 	"       seccomp-gen disasm BLOB\n"
 	"       seccomp-gen sim [--arch-value N] [--ip N] BLOB SYSCALL [ARG0 .. ARG5]\n"
 	"       seccomp-gen verify BLOB\n"
 	"       seccomp-gen header -o OUT.h BLOB...\n"
 	"       seccomp-gen --help | --version\n"
 	"\n"
-	"  compile  compile POLICY into a raw seccomp-BPF blob for ARCH (x86_64 or aarch64)\n"
+	"  compile  compile the POLICY files, rules in file order, into one raw seccomp-BPF\n"
+	"           blob for ARCH (x86_64 or aarch64); they must share one default\n"
 	"  disasm   list a blob's instructions\n"
 	"  sim      the action the kernel would take for a syscall (name or number),\n"
 	"           and how many instructions ran; --arch-value sets seccomp_data.arch\n"
@@ -127,16 +128,43 @@ static void write_file(const char *path, const void *buf, size_t len)
 	free(tmp);
 }
 
+/* Parses the policy files in order into one policy: their rules one file
+ * after another, and the default they must all share. Ends on an error. */
+static void load_policies(char **paths, size_t n, struct policy *pol, char ***texts)
+{
+	char err[1024];
+
+	memset(pol, 0, sizeof(*pol));
+	*texts = xcalloc(n, sizeof(**texts));
+	for (size_t i = 0; i < n; i++) {
+		struct policy one;
+		size_t len;
+
+		(*texts)[i] = read_policy(paths[i], &len);
+		if (policy_parse(paths[i], (*texts)[i], len, &one, err, sizeof(err)) < 0 ||
+		    policy_combine(pol, &one, err, sizeof(err)) < 0)
+			die("%s", err);
+	}
+}
+
+static void free_policies(struct policy *pol, char **texts, size_t n)
+{
+	policy_free(pol);
+	for (size_t i = 0; i < n; i++)
+		free(texts[i]);
+	free(texts);
+}
+
 static int cmd_compile(int argc, char **argv)
 {
-	const char *out = NULL, *path = NULL;
+	const char *out = NULL;
 	const struct arch *arch = NULL;
 	struct sock_filter *prog;
 	struct policy pol;
-	char err[512];
+	char err[1024];
 	unsigned char *bytes;
-	size_t len, n;
-	char *text;
+	char **paths = xcalloc((size_t)argc, sizeof(*paths)), **texts;
+	size_t n, n_paths = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--arch") == 0 && i + 1 < argc) {
@@ -147,25 +175,19 @@ static int cmd_compile(int argc, char **argv)
 			out = argv[++i];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			usage_error("compile: unknown option or missing value: %s", argv[i]);
-		} else if (!path) {
-			path = argv[i];
 		} else {
-			usage_error("compile: more than one policy");
+			paths[n_paths++] = argv[i];
 		}
 	}
-	if (!arch || !path)
+	if (!arch || !n_paths)
 		usage_error("compile needs --arch ARCH and a POLICY");
 	if (!out && isatty(STDOUT_FILENO))
 		die("will not write a binary blob to a terminal; use -o FILE");
 
-	text = read_policy(path, &len);
-	if (policy_parse(path, text, len, &pol, err, sizeof(err)) < 0) {
-		free(text);
-		die("%s", err);
-	}
+	load_policies(paths, n_paths, &pol, &texts);
 	n = compile_policy(&pol, arch, &prog, err, sizeof(err));
-	policy_free(&pol);
-	free(text);
+	free_policies(&pol, texts, n_paths);
+	free(paths);
 	if (n == 0)
 		die("%s", err);
 	bytes = xcalloc(n, BLOB_INSN_SIZE);
@@ -306,7 +328,7 @@ static int cmd_header(int argc, char **argv)
 	struct embedded *blobs = xcalloc((size_t)argc, sizeof(*blobs));
 	const char *out = NULL;
 	size_t n_blobs = 0;
-	char *text = NULL;
+	char *text = NULL, err[1024];
 	size_t len = 0;
 	FILE *mem;
 
@@ -320,16 +342,15 @@ static int cmd_header(int argc, char **argv)
 			struct embedded *b = &blobs[n_blobs++];
 
 			b->path = argv[i];
+			b->name = header_blob_name(argv[i]);
 			b->prog = prog;
 			b->n = load_verified(argv[i], prog, &b->arch);
-			for (size_t j = 0; j + 1 < n_blobs; j++)
-				if (blobs[j].arch == b->arch)
-					die("%s and %s are both for %s", blobs[j].path, b->path,
-					    b->arch->name);
 		}
 	}
 	if (!out || n_blobs == 0)
 		usage_error("header needs -o OUT.h and at least one BLOB");
+	if (header_check(blobs, n_blobs, err, sizeof(err)) < 0)
+		die("%s", err);
 	mem = open_memstream(&text, &len);
 	if (!mem)
 		die_errno("open_memstream");
@@ -337,8 +358,10 @@ static int cmd_header(int argc, char **argv)
 	if (fclose(mem) != 0)
 		die_errno("open_memstream");
 	write_file(out, text, len);
-	for (size_t j = 0; j < n_blobs; j++)
+	for (size_t j = 0; j < n_blobs; j++) {
 		free((void *)blobs[j].prog);
+		free(blobs[j].name);
+	}
 	free(blobs);
 	free(text);
 	return 0;

@@ -1,6 +1,7 @@
 #include "policy.h"
 
 #include <ctype.h>
+#include <linux/seccomp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,8 +11,6 @@
 #include "action.h"
 #include "consts.h"
 #include "xalloc.h"
-
-#define MAX_ERRNO 4095u         /* the kernel caps SECCOMP_RET_ERRNO data there */
 
 struct parser {
 	const char *path;
@@ -194,6 +193,11 @@ static uint32_t value(struct parser *ps)
 		} else if (isdigit(peek(ps))) {
 			term = (uint32_t)number(ps);
 		} else if ((len = word(ps, &start)) > 0) {
+			uint32_t x86, arm;
+
+			if (const_arch_dependent(start, len, &x86, &arm))
+				error_at(ps, start, "'%.*s' is 0x%x on x86_64 and 0x%x on aarch64, "
+					 "so a policy for both cannot name it", (int)len, start, x86, arm);
 			if (!const_lookup(start, len, &term))
 				error_at(ps, start, "unknown constant '%.*s'", (int)len, start);
 		} else {
@@ -268,34 +272,36 @@ static uint32_t action(struct parser *ps)
 {
 	const char *start;
 	size_t len = word(ps, &start);
-	uint32_t ret;
-	bool takes_value;
+	const struct action_word *a;
+	uint64_t v;
 	long e;
 
 	if (!len)
-		expected(ps, "an action (allow, errno, kill-process, kill-thread, trap, log)");
-	if (!action_lookup(start, len, &ret, &takes_value))
-		error_at(ps, start, "unknown action '%.*s' (expected allow, errno, kill-process, "
-			 "kill-thread, trap, log or default)", (int)len, start);
-	if (!takes_value)
-		return ret;
+		expected(ps, "an action (allow, errno, kill-process, kill-thread, trap, log, notify, trace)");
+	a = action_lookup(start, len);
+	if (!a)
+		error_at(ps, start, "unknown action '%.*s' (expected %s or default)", (int)len, start,
+			 action_list);
+	if (!a->max_data)
+		return a->ret;
 	skip_blanks(ps);
 	start = ps->p;
 	if (isdigit(peek(ps))) {
-		uint64_t v = number(ps);
-
-		if (v > MAX_ERRNO)
-			error_at(ps, start, "errno %llu is out of range (0 to %u)",
-				 (unsigned long long)v, MAX_ERRNO);
-		return ret | (uint32_t)v;
+		v = number(ps);
+		if (v > a->max_data)
+			error_at(ps, start, "%s %llu is out of range (0 to %u)", a->word,
+				 (unsigned long long)v, a->max_data);
+		return a->ret | (uint32_t)v;
 	}
+	if (a->ret != SECCOMP_RET_ERRNO)
+		expected(ps, "a number after 'trace'");
 	len = word(ps, &start);
 	if (!len)
 		expected(ps, "an errno name or number after 'errno'");
 	e = errno_lookup(start, len);
 	if (e < 0)
 		error_at(ps, start, "unknown errno name '%.*s'", (int)len, start);
-	return ret | (uint32_t)e;
+	return a->ret | (uint32_t)e;
 }
 
 static struct rule *new_rule(struct policy *pol)
@@ -322,6 +328,8 @@ static void rule(struct parser *ps, uint32_t ret)
 	r->syscall = xstrndup(start, len);
 	r->line = ps->line;
 	r->col = (unsigned)(start - ps->line_start) + 1;
+	r->path = ps->path;
+	skip_blanks(ps);
 	if (peek(ps) == '?') {
 		ps->p++;
 		r->optional = true;
@@ -347,6 +355,9 @@ static void statement(struct parser *ps)
 			error_at(ps, start, "a second default action (the first is on line %u)",
 				 ps->default_line);
 		ps->default_line = ps->line;
+		skip_blanks(ps);
+		ps->pol->default_line = ps->line;
+		ps->pol->default_col = (unsigned)(ps->p - ps->line_start) + 1;
 		ps->pol->default_ret = action(ps);
 	} else {
 		ps->p = start;
@@ -427,6 +438,32 @@ int policy_parse(const char *path, const char *text, size_t len, struct policy *
 		policy_free(p);
 		return -1;
 	}
+	return 0;
+}
+
+int policy_combine(struct policy *all, struct policy *next, char *err, size_t errlen)
+{
+	if (all->rules == NULL && all->path == NULL) {
+		*all = *next;
+		memset(next, 0, sizeof(*next));
+		return 0;
+	}
+	if (next->default_ret != all->default_ret) {
+		char mine[64], first[64];
+
+		action_format(next->default_ret, mine, sizeof(mine));
+		action_format(all->default_ret, first, sizeof(first));
+		snprintf(err, errlen, "%s:%u:%u: default %s disagrees with the default %s of %s:%u:%u; "
+			 "policies compiled together need one default", next->path, next->default_line,
+			 next->default_col, mine, first, all->path, all->default_line, all->default_col);
+		return -1;
+	}
+	all->rules = xreallocarray(all->rules, all->n_rules + next->n_rules + 1, sizeof(*all->rules));
+	memcpy(all->rules + all->n_rules, next->rules, next->n_rules * sizeof(*next->rules));
+	all->n_rules += next->n_rules;
+	free(next->rules);
+	next->rules = NULL;
+	next->n_rules = 0;
 	return 0;
 }
 

@@ -26,12 +26,14 @@ struct rule {
 	bool optional;          /* "name?": skipped where the arch lacks it */
 	struct cond *conds;     /* all must hold */
 	size_t n_conds;
+	const char *path;       /* of the policy file it is in */
 	unsigned line, col;     /* of the syscall name */
 };
 
 struct policy {
-	const char *path;
+	const char *path;       /* of the (first) file */
 	uint32_t default_ret;
+	unsigned default_line, default_col;     /* of the default's action */
 	struct rule *rules;     /* in file order: the first that matches wins */
 	size_t n_rules;
 };
@@ -41,6 +43,10 @@ struct policy {
  * frees the policy with policy_free(). */
 int policy_parse(const char *path, const char *text, size_t len, struct policy *p,
 		 char *err, size_t errlen);
+/* Appends next's rules to all's, after them in order, and empties next; the
+ * first call (all zeroed) takes next whole. Both must have the same default,
+ * else -1 with "FILE:LINE:COL: message" at next's default in err. */
+int policy_combine(struct policy *all, struct policy *next, char *err, size_t errlen);
 void policy_free(struct policy *p);
 
 /* Whether a 32-bit argument word satisfies c. */

@@ -207,8 +207,10 @@ int main(int argc, char **argv)
 		}
 		syscall_table(arch, &count);
 		measure(ours, n, arch, &m, &fo);
-		measure(lib, libseccomp_blob(&pol, arch, lib, false), arch, &m, &fl);
-		measure(tree, libseccomp_blob(&pol, arch, tree, true), arch, &m, &ft);
+		long skipped[LIBSECCOMP_MAX_SKIPPED];
+
+		measure(lib, libseccomp_blob(&pol, arch, lib, false, skipped), arch, &m, &fl);
+		measure(tree, libseccomp_blob(&pol, arch, tree, true, skipped), arch, &m, &ft);
 
 		printf("\n| %s | seccomp-gen | libseccomp | libseccomp, binary tree | ratio |\n"
 		       "|---|---:|---:|---:|---:|\n", arch->name);

@@ -17,9 +17,10 @@ m() { make -s -C "$T/src" SANITIZE= "$@"; }
 
 # --- install, uninstall -------------------------------------------------------
 expect_status "make install" 0 m install DESTDIR="$T/root" PREFIX=/usr
-for f in usr/bin/apply-seccomp usr/bin/seccomp-gen \
-	usr/share/apply-seccomp/filters/unix-block.policy usr/share/apply-seccomp/filters/SHA256SUMS \
-	usr/share/apply-seccomp/filters/x86_64/unix-block.bpf usr/share/apply-seccomp/filters/aarch64/unix-block.bpf \
+installed_filters=usr/share/apply-seccomp/filters
+for f in usr/bin/apply-seccomp usr/bin/seccomp-gen $installed_filters/SHA256SUMS \
+	$installed_filters/{unix-block,namespaces,observe}.policy \
+	$installed_filters/{x86_64,aarch64}/{unix-block,namespaces,sandbox,observe}.bpf \
 	usr/share/man/man1/apply-seccomp.1 usr/share/man/man1/seccomp-gen.1; do
 	[ -f "$T/root/$f" ] && pass "installs /$f" || fail "installs /$f"
 done

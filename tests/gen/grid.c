@@ -180,3 +180,29 @@ char *read_text(const char *path, size_t *len)
 	*len = (size_t)size;
 	return text;
 }
+
+int load_policy_spec(char *spec, struct policy *pol, char *err, size_t errlen)
+{
+	char *path = spec, *plus;
+
+	memset(pol, 0, sizeof(*pol));
+	do {
+		struct policy one;
+		size_t len;
+		char *text;
+		int r;
+
+		plus = strchr(path, '+');
+		if (plus)
+			*plus = '\0';
+		text = read_text(path, &len);
+		r = policy_parse(path, text, len, &one, err, errlen);
+		free(text);
+		if (r < 0 || policy_combine(pol, &one, err, errlen) < 0) {
+			policy_free(pol);
+			return -1;
+		}
+		path = plus + 1;
+	} while (plus);
+	return 0;
+}

@@ -30,4 +30,9 @@ uint32_t policy_expected(const struct policy *pol, const long *nrs, const struct
 /* Reads a whole file, or exits. */
 char *read_text(const char *path, size_t *len);
 
+/* Parses spec, a policy file or several joined by '+' (compiled together,
+ * as `seccomp-gen compile A B` does); spec is split in place and must outlive
+ * the policy. Returns 0, or -1 with the message in err. */
+int load_policy_spec(char *spec, struct policy *pol, char *err, size_t errlen);
+
 #endif

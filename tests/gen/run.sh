@@ -11,21 +11,28 @@ TB=${TB:-build/tests}
 X86=filters/x86_64/unix-block.bpf
 ARM=filters/aarch64/unix-block.bpf
 T=$TMPDIR_T
+SANDBOX_SPEC=filters/unix-block.policy+filters/namespaces.policy
 
 # --- semantics, oracle, kernel ---------------------------------------------
 
-expect_status "semantics on both arches" 0 "$TB/gen-semantics" filters/unix-block.policy tests/gen/policies/*.policy
-[ "$n_fail" -eq 0 ] && printf '  %s\n' "$out"
-expect_status "libseccomp oracle" 0 "$TB/gen-oracle" filters/unix-block.policy tests/gen/policies/oracle.policy
+expect_status "semantics on both arches" 0 "$TB/gen-semantics" filters/*.policy "$SANDBOX_SPEC" \
+	tests/gen/policies/*.policy
 [ "$n_fail" -eq 0 ] && printf '  %s\n' "$(tail -1 <<< "$out")"
+expect_status "libseccomp oracle" 0 "$TB/gen-oracle" filters/*.policy "$SANDBOX_SPEC" tests/gen/policies/oracle.policy
+[ "$n_fail" -eq 0 ] && printf '  %s\n' "$(tail -1 <<< "$out")"
+expect_match "libseccomp oracle: every syscall name both know" \
+	"x86_64: 3[0-9][0-9] syscall numbers agree.*aarch64: 3[0-9][0-9] syscall numbers agree" "$(tr '\n' ' ' <<< "$out")"
 case $(uname -m) in
-x86_64) native=$X86 foreign=$ARM ;;
-aarch64) native=$ARM foreign=$X86 ;;
-*) native= ;;
+x86_64 | aarch64) host=$(uname -m) other=$([ "$(uname -m)" = x86_64 ] && echo aarch64 || echo x86_64) ;;
+*) host= ;;
 esac
-if [ -n "$native" ]; then
-	expect_status "kernel in the loop ($(uname -m))" 0 "$TB/gen-kernel" "$native" "$foreign"
+if [ -n "$host" ]; then
+	native=filters/$host/unix-block.bpf
+	"$GEN" compile --arch "$host" -o "$T/actions.bpf" tests/gen/policies/actions.policy
+	expect_status "kernel in the loop ($host): sandbox.bpf, observe.bpf (notify), trace" 0 "$TB/gen-kernel" \
+		"filters/$host/sandbox.bpf" "filters/$other/sandbox.bpf" "filters/$host/observe.bpf" "$T/actions.bpf"
 else
+	native=
 	fail "kernel in the loop" "no blob for this machine's architecture $(uname -m)"
 fi
 
@@ -70,10 +77,68 @@ for blob in $X86 $ARM; do
 	sim_is "$a i386 arch" "kill-process" --arch-value 0x40000003 "$blob" 359 1
 	sim_is "$a arm arch" "kill-process" --arch-value 0x40000028 "$blob" 281 1
 	expect_status "verify $a" 0 "$GEN" verify "$blob"
-	expect_match "verify $a: summary" "ok: $a, [0-9]+ instructions, longest path [0-9]+, 446 of 451 syscall numbers" "$out"
+	expect_match "verify $a: summary" "ok: $a, [0-9]+ instructions, longest path [0-9]+, 461 of 470 syscall numbers" "$out"
+	# Every syscall the guard and unix-block decide by argument or deny: 24
+	# (9 + 15) run the filter; the other 446 of 0-469 are cached.
+	expect_status "verify $a sandbox" 0 "$GEN" verify filters/$a/sandbox.bpf
+	expect_match "verify $a sandbox: summary" "ok: $a, [0-9]+ instructions, longest path [0-9]+, 446 of 470 syscall numbers" "$out"
 	expect_status "disasm $a" 0 "$GEN" disasm "$blob"
 	expect_match "disasm $a names syscalls" "; socket" "$out"
 done
+J=0xdeadbeef00000000
+for a in x86_64 aarch64; do
+	for f in unix-block sandbox; do
+		blob=filters/$a/$f.bpf
+		sim_is "$a $f socket(AF_VSOCK | junk)" "errno EPERM" "$blob" socket 0xdeadbeef00000028 1
+		sim_is "$a $f socket(AF_VSOCK as -1 sign junk)" "errno EPERM" "$blob" socket 0xffffffff00000028
+		for s in keyctl add_key request_key; do
+			sim_is "$a $f $s" "errno EPERM" "$blob" $s
+		done
+		sim_is "$a $f ioctl(TIOCSTI)" "errno EPERM" "$blob" ioctl 0 0x5412
+		sim_is "$a $f ioctl(TIOCSTI | junk)" "errno EPERM" "$blob" ioctl 0 0xdeadbeef00005412
+		sim_is "$a $f ioctl(TIOCLINUX | junk)" "errno EPERM" "$blob" ioctl 3 0xffffffff0000541c
+		sim_is "$a $f ioctl(TIOCGWINSZ)" "allow" "$blob" ioctl 0 0x5413
+		sim_is "$a $f ioctl(junk only)" "allow" "$blob" ioctl 0 0x0000541200000000
+	done
+	for f in namespaces sandbox; do
+		blob=filters/$a/$f.bpf
+		for s in mount umount2 pivot_root setns open_tree open_tree_attr move_mount fsopen fsconfig \
+			fsmount fspick mount_setattr; do
+			sim_is "$a $f $s" "errno EPERM" "$blob" $s
+		done
+		sim_is "$a $f clone3" "errno ENOSYS" "$blob" clone3
+		for s in clone unshare; do
+			sim_is "$a $f $s(CLONE_NEWUSER)" "errno EPERM" "$blob" $s 0x10000000
+			sim_is "$a $f $s(CLONE_NEWNS)" "errno EPERM" "$blob" $s 0x20000
+			sim_is "$a $f $s(CLONE_NEWUSER|CLONE_NEWPID|CLONE_FILES | junk)" "errno EPERM" "$blob" $s 0xdeadbeef30000400
+			sim_is "$a $f $s(CLONE_NEWNS|SIGCHLD | junk)" "errno EPERM" "$blob" $s 0xffffffff00020011
+			sim_is "$a $f $s(CLONE_NEWPID|CLONE_NEWNET)" "allow" "$blob" $s 0x60000000
+			sim_is "$a $f $s(thread flags)" "allow" "$blob" $s 0x3d0f00
+			sim_is "$a $f $s(junk holding the bits)" "allow" "$blob" $s 0x1002000000000011
+		done
+	done
+	sim_is "$a sandbox socket(AF_UNIX)" "errno EPERM" filters/$a/sandbox.bpf socket 0xdeadbeef00000001
+	sim_is "$a sandbox io_uring_enter" "errno EPERM" filters/$a/sandbox.bpf io_uring_enter
+	sim_is "$a sandbox read" "allow" filters/$a/sandbox.bpf read
+	sim_is "$a unix-block mount (the guard's job)" "allow" filters/$a/unix-block.bpf mount
+	obs=filters/$a/observe.bpf
+	for s in openat2 unlinkat mkdirat mknodat symlinkat linkat renameat renameat2 fchmodat fchmodat2 \
+		fchownat utimensat; do
+		sim_is "$a observe $s" "notify" "$obs" $s
+	done
+	sim_is "$a observe openat(O_RDONLY)" "allow" "$obs" openat 3 0 0
+	sim_is "$a observe openat(O_RDONLY|O_CLOEXEC|O_DIRECTORY | junk)" "allow" "$obs" openat 3 0 0xffffffff00084000
+	for flag in 1 2 0x40 0x200 0x400 0x80241; do
+		sim_is "$a observe openat(flags $flag | junk)" "notify" "$obs" openat 3 0 $((J | flag))
+	done
+	sim_is "$a observe read" "allow" "$obs" read
+done
+for s in creat unlink rmdir rename link symlink mkdir mknod truncate chmod chown lchown utime utimes; do
+	sim_is "x86_64 observe $s" "notify" filters/x86_64/observe.bpf $s
+done
+sim_is "x86_64 observe open(O_WRONLY | junk)" "notify" filters/x86_64/observe.bpf open 0 0xdeadbeef00000001
+sim_is "x86_64 observe open(O_RDONLY)" "allow" filters/x86_64/observe.bpf open 0 0 0x241
+expect_status "aarch64 has no open" 1 "$GEN" sim filters/aarch64/observe.bpf open
 sim_is "x86_64 x32 socket" "kill-process" $X86 0x40000029 1
 sim_is "x86_64 x32 top" "kill-process" $X86 0xfffffffe
 sim_is "aarch64 0x40000029 is an ordinary unknown number" "allow" $ARM 0x40000029
@@ -139,8 +204,14 @@ bad_policy "a value outside its mask" x86_64 ":2:38: the value has bits outside 
 	'default allow\nerrno EPERM socketpair (a1 & 0xf) == 0x10\n'
 bad_policy "a 33-bit value" x86_64 ":2:26: value does not fit in 32 bits" 'default allow\nerrno EPERM socket a0 == 0x100000000\n'
 bad_policy "a malformed number" x86_64 ":2:26: malformed number" 'default allow\nerrno EPERM socket a0 == 12abc\n'
-bad_policy "an unknown action" x86_64 ":2:1: unknown action 'deny' (expected allow, errno, kill-process, kill-thread, trap, log or default)" \
+bad_policy "an unknown action" x86_64 ":2:1: unknown action 'deny' (expected allow, errno, kill-process, kill-thread, trap, log, notify, trace or default)" \
 	'default allow\ndeny read\n'
+bad_policy "a trace out of range" x86_64 ":2:7: trace 65536 is out of range (0 to 65535)" 'default allow\ntrace 65536 read\n'
+bad_policy "a trace without its number" x86_64 ":2:7: expected a number after 'trace', found 'r'" 'default allow\ntrace read\n'
+bad_policy "a trace with a name" x86_64 ":2:7: expected a number after 'trace', found 'E'" 'default allow\ntrace EPERM read\n'
+bad_policy "a constant whose value differs between the arches" x86_64 \
+	":2:21: 'O_DIRECTORY' is 0x10000 on x86_64 and 0x4000 on aarch64, so a policy for both cannot name it" \
+	'default allow\nnotify openat (a2 & O_DIRECTORY) != 0\n'
 bad_policy "an errno out of range" x86_64 ":1:15: errno 5000 is out of range (0 to 4095)" 'default errno 5000\n'
 bad_policy "an unknown errno" x86_64 ":2:7: unknown errno name 'EFOO'" 'default allow\nerrno EFOO read\n'
 bad_policy "a rule without a syscall" x86_64 ":2:12: expected a syscall name, found the end of the line" 'default allow\nerrno EPERM\n'
@@ -199,28 +270,97 @@ expect_eq "--version names the version" "seccomp-gen $(cat VERSION)" "$out"
 expect_status "sim of a syscall the arch lacks" 1 "$GEN" sim $ARM open
 expect_eq "sim of a syscall the arch lacks: message" "seccomp-gen: aarch64 has no syscall 'open'" "$err"
 
+# --- several policies in one program ---------------------------------------
+
+for a in x86_64 aarch64; do
+	"$GEN" compile --arch $a -o "$T/sandbox-$a.bpf" filters/unix-block.policy filters/namespaces.policy
+	cmp -s "$T/sandbox-$a.bpf" filters/$a/sandbox.bpf && pass "compile A B gives sandbox.bpf ($a)" ||
+		fail "compile A B gives sandbox.bpf ($a)"
+	# One arch check and one dispatch: a single load of arch, one of nr.
+	expect_eq "sandbox.bpf ($a): one arch check, one dispatch" "1 1" \
+		"$("$GEN" disasm filters/$a/sandbox.bpf | grep -c '; arch$') $("$GEN" disasm filters/$a/sandbox.bpf | grep -c '; nr$')"
+done
+# Rules are taken in file order: the first file's rule for read wins.
+printf 'default allow\nerrno EPERM read\n' > "$T/first.policy"
+printf '# second\ndefault allow\nerrno EACCES read\nerrno EACCES write\n' > "$T/second.policy"
+rm -f "$T/out.bpf"
+expect_status "a rule of a later file that an earlier file's shadows is refused" 1 \
+	"$GEN" compile --arch x86_64 -o "$T/out.bpf" "$T/first.policy" "$T/second.policy"
+expect_eq "the refusal names the later file's line and the earlier file" \
+	"seccomp-gen: $T/second.policy:3:14: this rule is never reached: the rule on line 2 of $T/first.policy matches first whenever it would" "$err"
+printf 'default allow\nerrno EPERM read a0 == 0\n' > "$T/first.policy"
+"$GEN" compile --arch x86_64 -o "$T/order.bpf" "$T/first.policy" "$T/second.policy"
+sim_is "file order: the first file's rule" "errno EPERM" "$T/order.bpf" read 0
+sim_is "file order: the second file's rule after it" "errno EACCES" "$T/order.bpf" read 1
+sim_is "file order: the second file's other rule" "errno EACCES" "$T/order.bpf" write
+printf '# a comment\n\ndefault   errno EPERM\nallow read\n' > "$T/deny.policy"
+rm -f "$T/out.bpf"
+expect_status "disagreeing defaults are refused" 1 "$GEN" compile --arch x86_64 -o "$T/out.bpf" "$T/second.policy" "$T/deny.policy"
+expect_eq "disagreeing defaults: message at the second default, naming the first" \
+	"seccomp-gen: $T/deny.policy:3:11: default errno EPERM disagrees with the default allow of $T/second.policy:2:9; policies compiled together need one default" "$err"
+[ ! -e "$T/out.bpf" ] && pass "disagreeing defaults: nothing written" || fail "disagreeing defaults: nothing written"
+printf 'default allow\nerrno EPERM socket a0 == AF_UNIXX\n' > "$T/badconst.policy"
+expect_status "an error in the second file" 1 "$GEN" compile --arch x86_64 -o "$T/out.bpf" filters/unix-block.policy "$T/badconst.policy"
+expect_eq "an error in the second file names it" "seccomp-gen: $T/badconst.policy:2:26: unknown constant 'AF_UNIXX'" "$err"
+printf 'default allow\nallow open\n' > "$T/open.policy"
+expect_status "a syscall the arch lacks in the second file" 1 "$GEN" compile --arch aarch64 -o "$T/out.bpf" filters/namespaces.policy "$T/open.policy"
+expect_eq "a syscall the arch lacks in the second file: message" \
+	"seccomp-gen: $T/open.policy:2:7: aarch64 has no syscall 'open' (write 'open?' to skip it where it does not exist)" "$err"
+expect_status "a missing second file" 1 "$GEN" compile --arch x86_64 -o "$T/out.bpf" filters/unix-block.policy "$T/missing.policy"
+expect_match "a missing second file: message" "missing.policy: No such file" "$err"
+printf 'default allow\nallow read ?\n' > "$T/space.policy"
+expect_status "a space before '?'" 0 "$GEN" compile --arch x86_64 -o "$T/out.bpf" "$T/space.policy"
+
 # --- compile to stdout, header ---------------------------------------------
 
 "$GEN" compile --arch x86_64 filters/unix-block.policy > "$T/stdout.bpf"
 cmp -s "$T/stdout.bpf" $X86 && pass "compile to standard output" || fail "compile to standard output"
-expect_status "header" 0 "$GEN" header -o "$T/builtin.h" $X86 $ARM
-cat > "$T/h.c" << 'EOF'
+expect_status "header of all eight blobs" 0 "$GEN" header -o "$T/builtin.h" filters/x86_64/*.bpf filters/aarch64/*.bpf
+cat > "$T/h.c" << 'EOF2'
 #include <stdio.h>
 #include "builtin.h"
-int main(void) { printf("%s %zu\n", BUILTIN_FILTER_ARCH, sizeof(builtin_filter) / sizeof(builtin_filter[0])); return 0; }
-EOF
-if cc -o "$T/h" "$T/h.c" -I"$T" 2> "$T/cc.err"; then
-	expect_eq "the header embeds this arch's blob" "$(uname -m) $(($(stat -c %s "$native") / 8))" "$("$T/h")"
+#define N(a) (sizeof(a) / sizeof(a[0]))
+int main(void)
+{
+	printf("%s %zu %zu %zu %zu\n", BUILTIN_FILTER_ARCH, N(filter_unix_block), N(filter_namespaces),
+	       N(filter_sandbox), N(filter_observe));
+	return 0;
+}
+EOF2
+sizes=
+for f in unix-block namespaces sandbox observe; do sizes="$sizes $(($(stat -c %s "filters/$(uname -m)/$f.bpf") / 8))"; done
+if cc -Wall -Wextra -Werror -o "$T/h" "$T/h.c" -I"$T" 2> "$T/cc.err"; then
+	expect_eq "the header embeds this arch's four blobs" "$(uname -m)$sizes" "$("$T/h")"
 else
 	fail "the header compiles" "$(cat "$T/cc.err")"
 fi
-if aarch64-linux-gnu-gcc -c -o "$T/h.o" "$T/h.c" -I"$T" 2> "$T/cc.err"; then
+if aarch64-linux-gnu-gcc -Wall -Wextra -Werror -c -o "$T/h.o" "$T/h.c" -I"$T" 2> "$T/cc.err"; then
 	pass "the header compiles for aarch64"
 else
 	fail "the header compiles for aarch64" "$(cat "$T/cc.err")"
 fi
-expect_status "header refuses two blobs of one arch" 1 "$GEN" header -o "$T/two.h" $X86 $X86
-[ ! -e "$T/two.h" ] && pass "no header after a refusal" || fail "no header after a refusal"
+printf '#include "builtin.h"\nint main(void) { return filter_sandbox[0].code != 0x20; }\n' > "$T/only.c"
+cc -Wall -Wextra -Werror -o "$T/only" "$T/only.c" -I"$T" 2> "$T/cc.err" && "$T/only" &&
+	pass "a program using one of the filters builds without warnings" || fail "a program using one filter" "$(cat "$T/cc.err")"
+cp filters/x86_64/unix-block.bpf "$T/unix block.bpf"
+expect_status "header: a name is the basename, non-alphanumerics as _" 0 "$GEN" header -o "$T/one.h" "$T/unix block.bpf"
+expect_match "header: filter_unix_block from 'unix block.bpf'" "filter_unix_block\[\]" "$(cat "$T/one.h")"
+header_refuses() { # NAME MESSAGE BLOB...
+	local name=$1 want=$2
+	shift 2
+	rm -f "$T/bad.h"
+	expect_status "header refuses $name" 1 "$GEN" header -o "$T/bad.h" "$@"
+	expect_eq "header refuses $name: message" "seccomp-gen: $want" "$err"
+	[ ! -e "$T/bad.h" ] && pass "header refuses $name: nothing written" || fail "header refuses $name: nothing written"
+}
+header_refuses "two blobs of one name and arch" \
+	"$X86 and $T/unix block.bpf are both filter_unix_block for x86_64" $X86 "$T/unix block.bpf"
+header_refuses "a name one arch lacks" \
+	"filters/x86_64/observe.bpf gives filter_observe for x86_64, but no blob gives it for aarch64" \
+	$X86 $ARM filters/x86_64/observe.bpf
+header_refuses "a name the other arch lacks, the other way round" \
+	"$X86 gives filter_unix_block for x86_64, but no blob gives it for aarch64" \
+	$X86 filters/aarch64/sandbox.bpf filters/x86_64/sandbox.bpf
 
 # --- reproducible: other directories, another compiler; drift is caught ---------
 
@@ -231,17 +371,39 @@ for copy in gcc clang; do
 	mkdir -p "$T/$copy/tree" && tar -xf "$T/src.tar" -C "$T/$copy/tree"
 	if make -s -C "$T/$copy/tree" SANITIZE= HOSTCC=$copy build/seccomp-gen > "$T/$copy.log" 2>&1; then
 		for a in x86_64 aarch64; do
-			"$T/$copy/tree/build/seccomp-gen" compile --arch $a -o "$T/$copy/$a.bpf" "$T/$copy/tree/filters/unix-block.policy"
-			cmp -s "$T/$copy/$a.bpf" filters/$a/unix-block.bpf && pass "reproducible: $copy build, $a" ||
-				fail "reproducible: $copy build, $a" "the blob differs from filters/$a/unix-block.bpf"
+			for f in unix-block namespaces observe; do
+				"$T/$copy/tree/build/seccomp-gen" compile --arch $a -o "$T/$copy/$a-$f.bpf" "$T/$copy/tree/filters/$f.policy"
+			done
+			"$T/$copy/tree/build/seccomp-gen" compile --arch $a -o "$T/$copy/$a-sandbox.bpf" \
+				"$T/$copy/tree/filters/unix-block.policy" "$T/$copy/tree/filters/namespaces.policy"
+			for f in unix-block namespaces sandbox observe; do
+				cmp -s "$T/$copy/$a-$f.bpf" filters/$a/$f.bpf && pass "reproducible: $copy build, $a $f" ||
+					fail "reproducible: $copy build, $a $f" "the blob differs from filters/$a/$f.bpf"
+			done
 		done
 	else
 		fail "reproducible: $copy build" "$(tail -5 "$T/$copy.log")"
 	fi
 done
-expect_status "check-filters passes on a clean tree" 0 make -s -C "$T/gcc/tree" SANITIZE= check-filters
-printf 'errno EPERM ptrace\n' >> "$T/gcc/tree/filters/unix-block.policy"
-expect_status "check-filters catches drift" 2 make -s -C "$T/gcc/tree" SANITIZE= check-filters
-expect_match "check-filters shows the difference" "differs from what seccomp-gen emits" "$out"
+tree=$T/gcc/tree
+expect_status "check-filters passes on a clean tree" 0 make -s -C "$tree" SANITIZE= check-filters
+# A policy edited without regenerating: each blob built from it is stale.
+for p in unix-block namespaces observe; do
+	cp "$tree/filters/$p.policy" "$T/saved.policy"
+	printf 'errno EPERM ptrace\n' >> "$tree/filters/$p.policy"
+	expect_status "check-filters catches a stale blob of $p.policy" 2 make -s -C "$tree" SANITIZE= check-filters
+	expect_match "check-filters names the stale blob of $p.policy" "filters/x86_64/$p.bpf differs from what seccomp-gen emits" "$out"
+	expect_match "check-filters shows the difference for $p.policy" "ptrace" "$out"
+	cp "$T/saved.policy" "$tree/filters/$p.policy"
+done
+# sandbox.bpf alone stale: the namespace guard's rules moved into it by hand.
+cp "$tree/filters/x86_64/namespaces.bpf" "$tree/filters/x86_64/sandbox.bpf"
+expect_status "check-filters catches a stale sandbox.bpf" 2 make -s -C "$tree" SANITIZE= check-filters
+expect_match "check-filters names the stale sandbox.bpf" "filters/x86_64/sandbox.bpf differs" "$out"
+tar -xf "$T/src.tar" -C "$tree" filters
+printf 'x  x86_64/extra.bpf\n' >> "$tree/filters/SHA256SUMS"
+expect_status "check-filters catches a wrong SHA256SUMS" 2 make -s -C "$tree" SANITIZE= check-filters
+tar -xf "$T/src.tar" -C "$tree" filters/SHA256SUMS
+expect_status "check-filters passes again" 0 make -s -C "$tree" SANITIZE= check-filters
 
 finish

@@ -3,7 +3,7 @@
  * the action the policy's rules give; that every syscall the policy allows
  * whatever its arguments is cache-eligible and nothing else is; and that a
  * program too large for the kernel is refused with a clear message.
- * usage: gen-semantics POLICY... */
+ * usage: gen-semantics POLICY...  (A+B: A and B compiled together) */
 #include <linux/seccomp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -44,16 +44,13 @@ static bool allows_always(const struct policy *pol, const struct arch *arch, uin
 	return pol->default_ret == SECCOMP_RET_ALLOW;
 }
 
-static size_t check_policy(const char *path, const char *text, size_t len)
+/* Checks pol, which check_policy frees. */
+static size_t check_parsed(const char *path, struct policy *pol_in)
 {
-	struct policy pol;
-	char err[512];
+	struct policy pol = *pol_in;
+	char err[1024];
 	size_t checked = 0;
 
-	if (policy_parse(path, text, len, &pol, err, sizeof(err)) < 0) {
-		failf("%s\n", err);
-		return 0;
-	}
 	for (unsigned a = 0; a < n_arches; a++) {
 		const struct arch *arch = &arches[a], *verified;
 		struct sock_filter *prog;
@@ -110,6 +107,18 @@ static size_t check_policy(const char *path, const char *text, size_t len)
 	return checked;
 }
 
+static size_t check_policy(const char *path, const char *text, size_t len)
+{
+	struct policy pol;
+	char err[1024];
+
+	if (policy_parse(path, text, len, &pol, err, sizeof(err)) < 0) {
+		failf("%s\n", err);
+		return 0;
+	}
+	return check_parsed(path, &pol);
+}
+
 /* A policy with rules for every syscall both arches have, each with several
  * conditions: its program needs jumps beyond 255 instructions. With
  * `per_syscall` rules it is sized to fit, or not, in 4096 instructions. */
@@ -141,12 +150,16 @@ int main(int argc, char **argv)
 	size_t checked = 0, len;
 	struct policy pol;
 	struct sock_filter *prog;
-	char err[512], *text;
+	char err[1024], *text;
 
 	for (int i = 1; i < argc; i++) {
-		text = read_text(argv[i], &len);
-		checked += check_policy(argv[i], text, len);
-		free(text);
+		const char *name = strdup(argv[i]);
+
+		if (!name || load_policy_spec(argv[i], &pol, err, sizeof(err)) < 0)
+			failf("%s\n", err);
+		else
+			checked += check_parsed(name, &pol);
+		free((void *)name);
 	}
 
 	text = big_policy(1, &len);
