@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "exec.h"
 #include "fail.h"
 #include "ns.h"
+#include "observe.h"
 
 /* Signals that are never forwarded: the synchronous faults (they concern the
  * process that raised them) and the terminal stops, which stay unblocked and
@@ -155,6 +157,8 @@ static _Noreturn void pid1(struct run *run, int stub)
 		die_errno("prctl(PR_SET_DUMPABLE, 0)");
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		die_errno("prctl(PR_SET_PDEATHSIG)");
+	if (run->observe)
+		observe_close_stub_fds();
 	wait_release(stub);
 	/* The stub may have died before the death signal was armed, and
 	 * getppid() says nothing in a new PID namespace (it is 0); but the
@@ -178,8 +182,54 @@ static _Noreturn void pid1(struct run *run, int stub)
 	/* Again after each fork: the loops rely on it, and libc's fork() may
 	 * block and restore the mask itself (musl does). */
 	block_waited(NULL);
+	/* The observer's channel is COMMAND's to use, then nobody's. */
+	if (run->observe && close(run->observe_fd) < 0)
+		die_errno("closing the observer's channel");
 	release(go[1]);
 	pid1_loop(command);
+}
+
+/* The stub's loop when observing: the observer's descriptors and the signals
+ * to forward, in one poll() (a signalfd), so that neither waits on the other.
+ * The same forwarding as the loop of supervise(). */
+static _Noreturn void stub_loop_observing(pid_t child)
+{
+	uint64_t set = waited_set();
+	struct pollfd pfd[1 + OBSERVE_MAX_POLLFDS];
+	struct signalfd_siginfo ssi;
+	int sigfd, status, n;
+	ssize_t got;
+	pid_t pid;
+
+	sigfd = (int)syscall(SYS_signalfd4, -1, &set, sizeof(set), SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sigfd < 0)
+		die_errno("signalfd");
+	for (;;) {
+		pid = waitpid(child, &status, WNOHANG);
+		if (pid < 0)
+			die_errno("waitpid");
+		if (pid == child) {
+			observe_finish();
+			_exit(exit_code(status));
+		}
+		pfd[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		n = observe_pollfds(pfd + 1);
+		if (poll(pfd, (nfds_t)(1 + n), -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			die_errno("poll");
+		}
+		while ((got = read(sigfd, &ssi, sizeof(ssi))) == (ssize_t)sizeof(ssi)) {
+			siginfo_t si = { .si_signo = (int)ssi.ssi_signo, .si_code = ssi.ssi_code };
+
+			si.si_value.sival_ptr = (void *)(uintptr_t)ssi.ssi_ptr;
+			if (si.si_signo != SIGCHLD && !from_terminal(&si, true))
+				forward(child, &si);
+		}
+		if (got >= 0 || (errno != EAGAIN && errno != EINTR))
+			die_errno("reading signals");
+		observe_ready(pfd + 1, n);
+	}
 }
 
 _Noreturn void supervise(struct run *run)
@@ -204,7 +254,13 @@ _Noreturn void supervise(struct run *run)
 		pid1(run, pipe_to_pid1[0]);
 	}
 	block_waited(NULL);
+	/* PID 2's end of the observer's channel: held here, it would keep the
+	 * stub from seeing PID 2 end without handing over a listener. */
+	if (run->observe && close(run->observe_fd) < 0)
+		die_errno("closing the observer's channel");
 	release(pipe_to_pid1[1]);
+	if (run->observe)
+		stub_loop_observing(child);
 
 	for (;;) {
 		/* Only PID 1 matters; the caller may have left us other children. */
