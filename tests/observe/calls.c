@@ -20,17 +20,26 @@
  *   observe-calls mkdir PATH    one mkdirat(AT_FDCWD, PATH); prints ok or the errno
  *   observe-calls hold PATH     creates PATH, then waits for a line on stdin
  *                               before it exits (a caller that stalls)
+ *   observe-calls victim DIR    for observe-reuse (reuse.c), in DIR: creates
+ *                               "control"; forks a child that creates "victim"
+ *                               (relative name, in a static buffer) and reaps
+ *                               it, printing "reaped"; on a line on stdin forks
+ *                               an impostor, which writes "impostor" into the
+ *                               same buffer, moves to DIR/impostor-dir and
+ *                               prints "impostor"; on the next line ends it
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef SYS_fchmodat2
@@ -61,8 +70,7 @@ static void every(void)
 	struct open_how how = { .flags = O_WRONLY | O_CREAT, .mode = 0600 };
 	int sub, file;
 
-	if (mkdir("sub", 0755) < 0 && errno != EEXIST)
-		exit(1);
+	syscall(SYS_mkdirat, AT_FDCWD, "sub", 0755);                              /* DIR/sub */
 	sub = dir_fd("sub");
 	fd_done(syscall(SYS_openat, AT_FDCWD, "o1", O_WRONLY | O_CREAT, 0600));   /* DIR/o1 */
 	fd_done(syscall(SYS_openat, sub, "o2", O_RDWR | O_CREAT, 0600));           /* DIR/sub/o2 */
@@ -158,6 +166,48 @@ static void loop(long n)
 	}
 }
 
+/* At one address in the victim and in the impostor, both forks of one process. */
+static char victim_name[32] __attribute__((aligned(32)));
+
+static void say(const char *word)
+{
+	if (printf("%s\n", word) < 0 || fflush(stdout) != 0)
+		exit(1);
+}
+
+static void victim(void)
+{
+	char line[16];
+	pid_t child, impostor;
+	int status;
+
+	snprintf(victim_name, sizeof(victim_name), "control");
+	fd_done(syscall(SYS_openat, AT_FDCWD, victim_name, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+	child = fork();
+	if (child == 0) {
+		snprintf(victim_name, sizeof(victim_name), "victim");
+		fd_done(syscall(SYS_openat, AT_FDCWD, victim_name, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+		_exit(0);
+	}
+	if (child < 0 || waitpid(child, &status, 0) != child)
+		exit(1);
+	say("reaped");
+	if (!fgets(line, sizeof(line), stdin))
+		exit(1);
+	impostor = fork();
+	if (impostor == 0) {
+		snprintf(victim_name, sizeof(victim_name), "impostor");
+		if (chdir("impostor-dir") < 0)
+			_exit(1);
+		say("impostor");
+		pause();
+		_exit(0);
+	}
+	if (impostor < 0 || !fgets(line, sizeof(line), stdin) || kill(impostor, SIGKILL) < 0 ||
+	    waitpid(impostor, &status, 0) != impostor)
+		exit(1);
+}
+
 static void *thread_main(void *arg)
 {
 	char name[32];
@@ -198,11 +248,13 @@ int main(int argc, char **argv)
 		return fgets(line, sizeof(line), stdin) ? 0 : 1;
 	}
 	if (argc < 3 || chdir(argv[2]) < 0) {
-		fprintf(stderr, "usage: observe-calls every|weird|loop|threads DIR [N]\n");
+		fprintf(stderr, "usage: observe-calls every|weird|victim|loop|threads DIR [N]\n");
 		return 2;
 	}
 	if (argc == 3 && strcmp(argv[1], "every") == 0)
 		every();
+	else if (argc == 3 && strcmp(argv[1], "victim") == 0)
+		victim();
 	else if (argc == 3 && strcmp(argv[1], "weird") == 0)
 		weird();
 	else if (argc == 4 && strcmp(argv[1], "loop") == 0)

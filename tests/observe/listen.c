@@ -10,6 +10,9 @@
  *                                       copy until the connection ends
  *   observe-listen --close-after N PATH copy N lines, then close the connection
  *                                       and exit
+ *   observe-listen --no-accept PATH     a backlog of one connection, never
+ *                                       accepted; exits on a line (or end of
+ *                                       file) on stdin
  *
  * The socket appears at PATH only once it listens (it is bound under another
  * name and renamed), so a caller may wait for PATH to exist.
@@ -34,16 +37,18 @@ int main(int argc, char **argv)
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char tmp[sizeof(addr.sun_path)], buf[65536], line[16];
 	long close_after = -1, lines = 0;
-	int stall = 0, srv, conn;
+	int stall = 0, no_accept = 0, srv, conn;
 	const char *path;
 	ssize_t n;
 
 	if (argc == 3 && strcmp(argv[1], "--stall") == 0)
 		stall = 1;
+	else if (argc == 3 && strcmp(argv[1], "--no-accept") == 0)
+		no_accept = 1;
 	else if (argc == 4 && strcmp(argv[1], "--close-after") == 0)
 		close_after = atol(argv[2]);
 	else if (argc != 2) {
-		fprintf(stderr, "usage: observe-listen [--stall | --close-after N] PATH\n");
+		fprintf(stderr, "usage: observe-listen [--stall | --no-accept | --close-after N] PATH\n");
 		return 2;
 	}
 	path = argv[argc - 1];
@@ -55,10 +60,13 @@ int main(int argc, char **argv)
 		fail("socket");
 	if (bind(srv, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		fail(tmp);
-	if (listen(srv, 8) < 0)
+	/* A backlog of 0 holds one connection: the next connect() finds it full. */
+	if (listen(srv, no_accept ? 0 : 8) < 0)
 		fail("listen");
 	if (rename(tmp, path) < 0)
 		fail(path);
+	if (no_accept)
+		return !fgets(line, sizeof(line), stdin) && ferror(stdin);
 	conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0)
 		fail("accept");
