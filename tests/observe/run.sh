@@ -33,7 +33,7 @@ GEN=${GEN:-build/seccomp-gen}
 SRT_VERSION=0.0.83
 NOBODY=(setpriv --reuid 65534 --regid 65534 --clear-groups)
 PY=/usr/bin/python3
-TMO=120
+TMO=${TMO:-120}
 
 if [ "$(id -u)" != 0 ]; then
 	fail "the observer suite runs as root (it tests both root and uid 65534)"
