@@ -37,8 +37,10 @@
 #include "fail.h"
 #include "verify.h"
 
-#ifndef __NR_fchmodat2
-#define __NR_fchmodat2 452      /* Linux 6.6; the same number on both targets */
+#ifdef __NR_fchmodat2
+#define NR_FCHMODAT2 __NR_fchmodat2
+#else
+#define NR_FCHMODAT2 452        /* Linux 6.6; the same number on both targets */
 #endif
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL     /* Linux 6.9: a pidfd for a thread */
@@ -83,7 +85,7 @@ static const struct observed_call {
 	{ __NR_renameat, "renameat", { 0, 2 }, { 1, 3 }, NONE, false },
 	{ __NR_renameat2, "renameat2", { 0, 2 }, { 1, 3 }, NONE, false },
 	{ __NR_fchmodat, "fchmodat", { 0, CWD }, { 1, NONE }, NONE, false },
-	{ __NR_fchmodat2, "fchmodat2", { 0, CWD }, { 1, NONE }, 3, false },
+	{ NR_FCHMODAT2, "fchmodat2", { 0, CWD }, { 1, NONE }, 3, false },
 	{ __NR_fchownat, "fchownat", { 0, CWD }, { 1, NONE }, 4, false },
 	{ __NR_utimensat, "utimensat", { 0, CWD }, { 1, NONE }, 3, true },
 #ifdef __NR_open
@@ -192,26 +194,23 @@ static bool utf8_next(const unsigned char *s, size_t n, size_t *len)
  * invalid sequence as U+FFFD (then *replaced is set). At most 6n bytes. */
 static char *put_json(char *p, const char *s, size_t n, bool *replaced)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
 	size_t len;
 
 	for (size_t i = 0; i < n; i += len) {
 		if (!utf8_next(u + i, n - i, &len)) {
-			memcpy(p, "\xef\xbf\xbd", 3);
-			p += 3;
+			*p++ = '\xef';
+			*p++ = '\xbf';
+			*p++ = '\xbd';
 			*replaced = true;
 		} else if (u[i] == '"' || u[i] == '\\') {
 			*p++ = '\\';
 			*p++ = (char)u[i];
 		} else if (u[i] < 0x20 || u[i] == 0x7f) {
-			memcpy(p, "\\u00", 4);
-			p[4] = hex[u[i] >> 4];
-			p[5] = hex[u[i] & 0xf];
-			p += 6;
+			p += sprintf(p, "\\u%04x", u[i]);
 		} else {
-			memcpy(p, u + i, len);
-			p += len;
+			for (size_t k = 0; k < len; k++)
+				*p++ = (char)u[i + k];
 		}
 	}
 	return p;
@@ -520,9 +519,8 @@ static void receive_listener(void)
  * fdinfo names its pid in the namespace of the /proc it is read through. */
 static pid_t proc_pid(pid_t pid)
 {
-	char path[64], buf[512], *field;
+	char path[64];
 	long fd, r = -1;
-	ssize_t n;
 	int info;
 
 	if (obs.view != PROC_ANCESTOR)
@@ -535,8 +533,12 @@ static pid_t proc_pid(pid_t pid)
 	snprintf(path, sizeof(path), "self/fdinfo/%ld", fd);
 	info = openat(obs.proc, path, O_RDONLY | O_CLOEXEC);
 	if (info >= 0) {
-		n = read(info, buf, sizeof(buf) - 1);
+		char buf[512];
+		ssize_t n = read(info, buf, sizeof(buf) - 1);
+
 		if (close(info) == 0 && n > 0) {
+			const char *field;
+
 			buf[n] = '\0';
 			field = strstr(buf, "\nPid:\t");
 			if (field)
@@ -546,14 +548,6 @@ static pid_t proc_pid(pid_t pid)
 	if (close((int)fd) < 0)
 		return -1;
 	return r > 0 ? (pid_t)r : -1;
-}
-
-/* Reads up to len bytes at addr in pid's memory; the count, or -1. */
-static ssize_t read_memory(pid_t pid, uint64_t addr, char *buf, size_t len)
-{
-	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
-
-	return process_vm_readv(pid, &local, 1, &remote, 1, 0);
 }
 
 /* Copies the string at addr in pid's memory to name: its length, or PATH_MAX
@@ -567,9 +561,14 @@ static ssize_t read_name(pid_t pid, uint64_t addr, bool *cut)
 		ssize_t n;
 		char *end;
 
+		struct iovec local, remote;
+
 		if (want > PATH_MAX - got)
 			want = PATH_MAX - got;
-		n = read_memory(pid, addr + got, name + got, want);
+		local = (struct iovec){ name + got, want };
+		/* The caller's address, never dereferenced here. */
+		remote = (struct iovec){ (void *)(uintptr_t)(addr + got), want }; // NOLINT(performance-no-int-to-ptr)
+		n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
 		if (n <= 0)
 			return -1;
 		end = memchr(name + got, '\0', (size_t)n);
@@ -706,7 +705,7 @@ static void serve(void)
 		warn_msg("observer: SECCOMP_IOCTL_NOTIF_SEND: %s", strerror(errno));
 	if (!valid)
 		return;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; call && i < 2; i++) {
 		if (found[i] == FILE_KNOWN)
 			queue_event(req, call->name, &files[i]);
 		else if (found[i] == FILE_UNKNOWN)

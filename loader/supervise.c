@@ -197,7 +197,7 @@ static _Noreturn void stub_loop_observing(pid_t child)
 	uint64_t set = waited_set();
 	struct pollfd pfd[1 + OBSERVE_MAX_POLLFDS];
 	struct signalfd_siginfo ssi;
-	int sigfd, status, n;
+	int sigfd, status;
 	ssize_t got;
 	pid_t pid;
 
@@ -212,9 +212,10 @@ static _Noreturn void stub_loop_observing(pid_t child)
 			observe_finish();
 			_exit(exit_code(status));
 		}
+		int n = observe_pollfds(pfd + 1);
+
 		pfd[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
-		n = observe_pollfds(pfd + 1);
-		if (poll(pfd, (nfds_t)(1 + n), -1) < 0) {
+		if (poll(pfd, 1 + (nfds_t)n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			die_errno("poll");
@@ -222,7 +223,9 @@ static _Noreturn void stub_loop_observing(pid_t child)
 		while ((got = read(sigfd, &ssi, sizeof(ssi))) == (ssize_t)sizeof(ssi)) {
 			siginfo_t si = { .si_signo = (int)ssi.ssi_signo, .si_code = ssi.ssi_code };
 
-			si.si_value.sival_ptr = (void *)(uintptr_t)ssi.ssi_ptr;
+			/* The whole value a sender attached with sigqueue(). */
+			_Static_assert(sizeof(si.si_value) == sizeof(ssi.ssi_ptr), "sigval is 64 bits");
+			memcpy(&si.si_value, &ssi.ssi_ptr, sizeof(si.si_value));
 			if (si.si_signo != SIGCHLD && !from_terminal(&si, true))
 				forward(child, &si);
 		}

@@ -212,7 +212,7 @@ static void *thread_main(void *arg)
 {
 	char name[32];
 
-	snprintf(name, sizeof(name), "t%ld", (long)(intptr_t)arg);
+	snprintf(name, sizeof(name), "t%ld", *(const long *)arg);
 	fd_done(syscall(SYS_openat, AT_FDCWD, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
 	syscall(SYS_unlinkat, AT_FDCWD, name, 0);
 	return NULL;
@@ -220,21 +220,33 @@ static void *thread_main(void *arg)
 
 static void threads(long n)
 {
+	static long ids[64];
 	pthread_t t[64];
 
 	if (n < 1 || n > 64)
 		exit(2);
-	for (long i = 0; i < n; i++)
-		if (pthread_create(&t[i], NULL, thread_main, (void *)(intptr_t)i) != 0)
+	for (long i = 0; i < n; i++) {
+		ids[i] = i;
+		if (pthread_create(&t[i], NULL, thread_main, &ids[i]) != 0)
 			exit(1);
+	}
 	for (long i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
 }
 
+/* N of the command line: a count, at least 1. */
+static long count(const char *text)
+{
+	char *end;
+	long n = strtol(text, &end, 10);
+
+	if (*end || n < 1)
+		exit(2);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
-	char line[16];
-
 	if (argc == 3 && strcmp(argv[1], "mkdir") == 0) {
 		if (syscall(SYS_mkdirat, AT_FDCWD, argv[2], 0755) < 0) {
 			printf("%s\n", errno == EACCES ? "EACCES" : errno == EPERM ? "EPERM" : strerror(errno));
@@ -244,6 +256,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "hold") == 0) {
+		char line[16];
+
 		fd_done(syscall(SYS_openat, AT_FDCWD, argv[2], O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
 		return fgets(line, sizeof(line), stdin) ? 0 : 1;
 	}
@@ -258,9 +272,9 @@ int main(int argc, char **argv)
 	else if (argc == 3 && strcmp(argv[1], "weird") == 0)
 		weird();
 	else if (argc == 4 && strcmp(argv[1], "loop") == 0)
-		loop(atol(argv[3]));
+		loop(count(argv[3]));
 	else if (argc == 4 && strcmp(argv[1], "threads") == 0)
-		threads(atol(argv[3]));
+		threads(count(argv[3]));
 	else
 		return 2;
 	return 0;

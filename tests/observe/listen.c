@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 	else if (argc == 3 && strcmp(argv[1], "--no-accept") == 0)
 		no_accept = 1;
 	else if (argc == 4 && strcmp(argv[1], "--close-after") == 0)
-		close_after = atol(argv[2]);
+		close_after = strtol(argv[2], NULL, 10);
 	else if (argc != 2) {
 		fprintf(stderr, "usage: observe-listen [--stall | --no-accept | --close-after N] PATH\n");
 		return 2;

@@ -72,7 +72,8 @@ static int next_syscall(pid_t stub, int *status)
 	int sig = 0;
 
 	for (;;) {
-		if (ptrace(PTRACE_SYSCALL, stub, NULL, (void *)(long)sig) < 0)
+		/* ptrace(2)'s data argument, as the number it is. */
+		if (syscall(SYS_ptrace, PTRACE_SYSCALL, stub, 0, sig) < 0)
 			fail("PTRACE_SYSCALL");
 		if (waitpid(stub, status, 0) != stub)
 			fail("waitpid");
@@ -104,7 +105,7 @@ static void tell(int fd)
 
 int main(int argc, char **argv)
 {
-	int to_victim[2], from_victim[2], status, readv_seen = 0, in_call = 0;
+	int to_victim[2], from_victim[2], status, readv_seen = 0;
 	long nr, arg0, arg1;
 	pid_t stub, victim_child = 0;
 	FILE *victim_out, *last_pid;
@@ -136,10 +137,10 @@ int main(int argc, char **argv)
 	/* The stop at exec. */
 	if (waitpid(stub, &status, 0) != stub || !WIFSTOPPED(status))
 		fail("waiting for the stub's exec");
-	if (ptrace(PTRACE_SETOPTIONS, stub, NULL, (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)) < 0)
+	if (syscall(SYS_ptrace, PTRACE_SETOPTIONS, stub, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) < 0)
 		fail("PTRACE_SETOPTIONS");
 
-	while (next_syscall(stub, &status)) {
+	for (int in_call = 0; next_syscall(stub, &status);) {
 		in_call = !in_call;
 		if (!in_call)
 			continue;       /* stops alternate: this one is an exit */
