@@ -15,6 +15,9 @@
  *                               paths of 4095 bytes and of 4096 (which the
  *                               kernel refuses with ENAMETOOLONG)
  *   observe-calls loop DIR N    N times: create DIR/f (openat O_CREAT), unlink it
+ *   observe-calls latency DIR N as loop, timing each call: prints the median,
+ *                               99th percentile and maximum, in ns, of the 2N
+ *                               openat() and unlinkat() calls
  *   observe-calls threads DIR N N threads, each creating and unlinking one file
  *                               (the notification's pid is the thread's id)
  *   observe-calls mkdir PATH    one mkdirat(AT_FDCWD, PATH); prints ok or the errno
@@ -40,6 +43,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SYS_fchmodat2
@@ -208,6 +212,46 @@ static void victim(void)
 		exit(1);
 }
 
+static long ns_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000000000L + (t.tv_nsec - t0->tv_nsec);
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void latency(long n)
+{
+	long *ns = calloc((size_t)(2 * n), sizeof(long));
+	struct timespec t0;
+
+	if (!ns)
+		exit(1);
+	for (long i = 0; i < n; i++) {
+		long fd;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		fd = syscall(SYS_openat, AT_FDCWD, "f", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		ns[2 * i] = ns_since(&t0);
+		if (fd < 0 || close((int)fd) < 0)
+			exit(1);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (syscall(SYS_unlinkat, AT_FDCWD, "f", 0) < 0)
+			exit(1);
+		ns[2 * i + 1] = ns_since(&t0);
+	}
+	qsort(ns, (size_t)(2 * n), sizeof(long), cmp_long);
+	printf("%ld %ld %ld\n", ns[n], ns[(2 * n * 99) / 100], ns[2 * n - 1]);
+	free(ns);
+}
+
 static void *thread_main(void *arg)
 {
 	char name[32];
@@ -262,7 +306,7 @@ int main(int argc, char **argv)
 		return fgets(line, sizeof(line), stdin) ? 0 : 1;
 	}
 	if (argc < 3 || chdir(argv[2]) < 0) {
-		fprintf(stderr, "usage: observe-calls every|weird|victim|loop|threads DIR [N]\n");
+		fprintf(stderr, "usage: observe-calls every|weird|victim|loop|latency|threads DIR [N]\n");
 		return 2;
 	}
 	if (argc == 3 && strcmp(argv[1], "every") == 0)
@@ -273,6 +317,8 @@ int main(int argc, char **argv)
 		weird();
 	else if (argc == 4 && strcmp(argv[1], "loop") == 0)
 		loop(count(argv[3]));
+	else if (argc == 4 && strcmp(argv[1], "latency") == 0)
+		latency(count(argv[3]));
 	else if (argc == 4 && strcmp(argv[1], "threads") == 0)
 		threads(count(argv[3]));
 	else

@@ -110,82 +110,9 @@ events() {
 	sed -e 's/"pid":[0-9]*/"pid":P/' -e "s|$2|DIR|g" "$1"
 }
 
-# --- the numbers each arch gives the observed calls -----------------------------------
-declare -A NR procs fds cmdfds dirs viol filters
-if [ "$ARCH" = x86_64 ]; then
-	NR=([openat]=257 [openat2]=437 [unlinkat]=263 [mkdirat]=258 [mknodat]=259 [symlinkat]=266
-		[linkat]=265 [renameat]=264 [renameat2]=316 [fchmodat]=268 [fchmodat2]=452
-		[fchownat]=260 [utimensat]=280 [open]=2 [creat]=85 [unlink]=87 [rmdir]=84 [rename]=82
-		[link]=86 [symlink]=88 [mkdir]=83 [mknod]=133 [truncate]=76 [chmod]=90 [chown]=92
-		[lchown]=94 [utime]=132 [utimes]=235)
-else
-	NR=([openat]=56 [openat2]=437 [unlinkat]=35 [mkdirat]=34 [mknodat]=33 [symlinkat]=36
-		[linkat]=37 [renameat]=38 [renameat2]=276 [fchmodat]=53 [fchmodat2]=452
-		[fchownat]=54 [utimensat]=88)
-fi
-
-# expect_lines NAME: the lines "SYSCALL PATH" on stdin as event lines.
-event_lines() {
-	local call path
-	while read -r call path; do
-		printf '{"nr":%s,"syscall":"%s","pid":P,"path":"%s"}\n' "${NR[$call]}" "$call" "$path"
-	done
-}
-
-# What observe-calls every makes (see tests/observe/calls.c), in order.
-every_expected() {
-	event_lines << 'EOF'
-mkdirat DIR/sub
-openat DIR/o1
-openat DIR/sub/o2
-openat DIR/o1
-openat DIR/o1
-openat DIR/sub/../sub/./o3
-openat2 DIR/sub/o4
-openat DIR/missing/o5
-mkdirat DIR/d1
-mkdirat DIR/sub/d2
-mknodat DIR/sub/n1
-symlinkat DIR/sub/s1
-linkat DIR/o1
-linkat DIR/sub/h1
-renameat2 DIR/sub/h1
-renameat2 DIR/r1
-fchmodat DIR/sub/o2
-fchownat DIR/r1
-utimensat DIR/sub/o2
-fchownat DIR/o1
-utimensat DIR/o1
-unlinkat DIR/sub/s1
-unlinkat DIR/d1
-renameat DIR/r1
-renameat DIR/sub/r2
-fchmodat2 DIR/sub/o2
-EOF
-	[ "$ARCH" != x86_64 ] || event_lines << 'EOF'
-open DIR/x1
-creat DIR/sub/x2
-mkdir DIR/xd
-rmdir DIR/xd
-mknod DIR/xn
-symlink DIR/xs
-link DIR/x1
-link DIR/xh
-rename DIR/xh
-rename DIR/xr
-truncate DIR/x1
-chmod DIR/x1
-chown DIR/x1
-lchown DIR/xs
-utime DIR/x1
-utimes DIR/x1
-unlink DIR/xr
-EOF
-	event_lines << 'EOF'
-openat DIR/sub/c1
-openat /tmp/../tmp
-EOF
-}
+# expected ...: the events tests/observe/expected.sh names, for this arch.
+expected() { sh tests/observe/expected.sh "$ARCH" "$@"; }
+declare -A procs fds cmdfds dirs viol filters
 
 # --- every observed call, in each context ----------------------------------------------
 # run_context NAME WRAPPER...: `every` and `threads` under the observer, as
@@ -204,14 +131,14 @@ run_context() {
 		"$@" "$L" "$C" every "$D"
 	listen_stop
 	expect_eq "[$name] every: header, then each call's events" \
-		"$(printf '{"encodedCommand":"Y3R4"}\n'; every_expected)" "$(events "$OUT" "$D")"
+		"$(printf '{"encodedCommand":"Y3R4"}\n'; expected every)" "$(events "$OUT" "$D")"
 
 	fresh_dir
 	listen_start
 	SRT_OBSERVE_SOCK=$SOCK expect_status "[$name] threads: status" 0 "$@" "$L" "$C" threads "$D" 8
 	listen_stop
 	expect_eq "[$name] threads: a create and an unlink from each of 8 threads" \
-		"$(for i in 0 1 2 3 4 5 6 7; do printf 'openat DIR/t%s\nunlinkat DIR/t%s\n' $i $i; done | event_lines | sort)" \
+		"$(for i in 0 1 2 3 4 5 6 7; do expected openat "DIR/t$i"; expected unlinkat "DIR/t$i"; done | sort)" \
 		"$(events "$OUT" "$D" | sort)"
 	expect_eq "[$name] threads: each thread's own id" 8 \
 		"$(grep -o '"pid":[0-9]*' "$OUT" | sort -u | wc -l)"
@@ -249,7 +176,7 @@ for who in root nobody; do
 	wait "$runner"
 	listen_stop
 	expect_eq "[$who] the event's pid is the caller's in the stub's namespace" \
-		"{\"nr\":${NR[openat]},\"syscall\":\"openat\",\"pid\":${pid:-none},\"path\":\"$D/held\"}" "$(cat "$OUT")"
+		"$(expected openat "$D/held" | sed "s/\"pid\":P/\"pid\":${pid:-none}/")" "$(cat "$OUT")"
 done
 
 # --- the header line -----------------------------------------------------------------
@@ -265,31 +192,15 @@ header_is "header: SRT_ENCODED_CMD as it is" "Y2QgL3RtcA==" '{"encodedCommand":"
 header_is "header: 700 bytes pass whole" "$a700" "{\"encodedCommand\":\"$a700\"}"
 header_is "header: past 700 bytes, cut and said so" "${a700}BBB" "{\"encodedCommand\":\"$a700\",\"truncated\":true}"
 header_is "header: quotes and backslashes escaped" 'a"b\c' '{"encodedCommand":"a\"b\\c"}'
-header_is "header: none without SRT_ENCODED_CMD" "" "$(echo 'mkdirat DIR/x' | event_lines)"
+header_is "header: none without SRT_ENCODED_CMD" "" "$(expected mkdirat DIR/x)"
 
 # --- weird paths ----------------------------------------------------------------------
 fresh_dir
 listen_start
 SRT_OBSERVE_SOCK=$SOCK expect_status "weird paths: status" 0 "$L" "$C" weird "$D"
 listen_stop
-p100=$(printf 'p%.0s' $(seq 100))
-long=$(for _ in $(seq 40); do printf '%s/' "$p100"; done; printf 'q%.0s' $(seq 55))
-o=${NR[openat]}
-want=$(printf '%s\n' \
-	'"path":"DIR/quote\"d"}' \
-	'"path":"DIR/back\\slash"}' \
-	'"path":"DIR/tab\u0009nl\u000acr\u000d"}' \
-	'"path":"DIR/ctl\u0001\u001f\u007f"}' \
-	$'"path":"DIR/bad\xef\xbf\xbd\xef\xbf\xbdutf8","invalid_utf8":true}' \
-	$'"path":"DIR/trunc\xef\xbf\xbd","invalid_utf8":true}' \
-	$'"path":"DIR/sur\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd","invalid_utf8":true}' \
-	$'"path":"DIR/\xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80"}' \
-	$'"path":"DIR/over\xef\xbf\xbd\xef\xbf\xbdlong","invalid_utf8":true}' \
-	"\"path\":\"DIR/${long}\"}" \
-	"\"path\":\"DIR/${long}q\",\"truncated\":true}" |
-	sed "s/^/{\"nr\":$o,\"syscall\":\"openat\",\"pid\":P,/")
 expect_eq "weird paths: escaped, invalid UTF-8 as U+FFFD (WHATWG), 4095 bytes whole, 4096+ cut and said so" \
-	"$want" "$(events "$OUT" "$D")"
+	"$(expected weird)" "$(events "$OUT" "$D")"
 expect_eq "weird paths: every line is strict JSON (UTF-8, RFC 8259, no lone surrogate)" ok "$("$PY" -c '
 import json, sys
 for raw in open(sys.argv[1], "rb"):
@@ -313,7 +224,7 @@ listen_stop
 expect_eq "precedence, FILTER form: FILTER's EPERM on mkdirat and the guard's on mount hold under the observer" \
 	"EPERM EPERM Seccomp_filters: 3" "$(echo $out)"
 expect_eq "precedence, FILTER form: the denied mkdirat is never notified, the allowed openat is" \
-	"$(echo 'openat DIR/allowed' | event_lines)" "$(events "$OUT" "$D")"
+	"$(expected openat DIR/allowed)" "$(events "$OUT" "$D")"
 fresh_dir
 listen_start
 SRT_OBSERVE_SOCK=$SOCK expect_status "precedence, COMMAND form: status" 0 \
@@ -438,7 +349,7 @@ kill -KILL "$inner"
 wait "$holder"
 listen_stop
 expect_eq "unrelated /proc: the absolute path reported, the relative one counted, not guessed" \
-	"$(echo 'openat DIR/absolute' | event_lines; echo '{"observe_lost":0,"observe_unresolved":1}')" \
+	"$(expected openat DIR/absolute; echo '{"observe_lost":0,"observe_unresolved":1}')" \
 	"$(events "$OUT" "$D")"
 
 # --- a reused pid never yields another process's path -----------------------------------
@@ -450,7 +361,7 @@ SRT_OBSERVE_SOCK=$SOCK expect_status "pid reuse: the scenario ran" 0 \
 listen_stop
 expect_match "pid reuse: the impostor got the killed caller's pid" '^impostor-pid [0-9]+$' "$out"
 expect_eq "pid reuse: the control call is reported; nothing of the killed caller or the impostor" \
-	"$(echo 'openat DIR/control' | event_lines)" "$(events "$OUT" "$D")"
+	"$(expected openat DIR/control)" "$(events "$OUT" "$D")"
 
 # --- with SRT_OBSERVE_SOCK unset: nothing extra ---------------------------------------------
 observe_syscalls() { # trace FILE: the observer's syscalls in it
