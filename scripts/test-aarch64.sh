@@ -20,8 +20,9 @@
 set -euo pipefail
 
 # Every case of tests/aarch64/init.sh: 7 kernel/program checks, then
-# 35 loader cases as root and 35 as uid 65534. Change with init.sh.
-EXPECTED_FULL=77
+# 35 loader cases and 10 observer cases as root, 35 and 9 as uid 65534.
+# Change with init.sh.
+EXPECTED_FULL=96
 EXPECTED_SMOKE=3
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -171,14 +172,17 @@ T_FETCH=$(since "$T0")
 T1=$(now)
 LOADER=$ROOT/build/aarch64/apply-seccomp
 PROBE=$ROOT/build/aarch64/tests/probe
+OBSERVE_PROGS="observe-calls observe-listen observe-reuse"
 if [ "$MODE" = full ]; then
 	# A clean environment: `make SANITIZE=1 test`, `make LIBC=musl test` or a
 	# CC/CFLAGS meant for the host must not leak into this static cross build.
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES -u CC -u CFLAGS \
 		-u LDFLAGS -u CROSS_COMPILE -u LIBC -u SANITIZE \
-		make -C "$ROOT" --no-print-directory -j"$(nproc)" ARCH=aarch64 all "${PROBE#"$ROOT"/}" ||
+		make -C "$ROOT" --no-print-directory -j"$(nproc)" ARCH=aarch64 all "${PROBE#"$ROOT"/}" \
+		$(for p in $OBSERVE_PROGS; do echo "build/aarch64/tests/$p"; done) ||
 		die "make ARCH=aarch64 all ${PROBE#"$ROOT"/} failed"
-	for f in "$LOADER" "$PROBE" "$ROOT/filters/aarch64/unix-block.bpf" "$ROOT/filters/x86_64/unix-block.bpf"; do
+	for f in "$LOADER" "$PROBE" "$ROOT/filters/aarch64/unix-block.bpf" "$ROOT/filters/x86_64/unix-block.bpf" \
+		$(for p in $OBSERVE_PROGS; do echo "$ROOT/build/aarch64/tests/$p"; done); do
 		[ -f "$f" ] || die "${f#"$ROOT"/} is missing after make ARCH=aarch64"
 	done
 fi
@@ -208,6 +212,8 @@ echo "$MODE" >"$WORK/test-mode"
 		echo "file t/probe 755 $PROBE"
 		echo "file filters/aarch64/unix-block.bpf 644 $ROOT/filters/aarch64/unix-block.bpf"
 		echo "file filters/x86_64/unix-block.bpf 644 $ROOT/filters/x86_64/unix-block.bpf"
+		for p in $OBSERVE_PROGS; do echo "file t/$p 755 $ROOT/build/aarch64/tests/$p"; done
+		echo "file t/expected.sh 644 $ROOT/tests/observe/expected.sh"
 	fi
 } >"$WORK/initramfs.list"
 "$WORK/mkcpio" <"$WORK/initramfs.list" >"$WORK/initramfs.cpio.tmp"

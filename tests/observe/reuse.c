@@ -46,11 +46,7 @@ static void fail(const char *what)
 /* At a syscall-enter stop: the call's number and first two arguments. */
 static void syscall_of(pid_t pid, long *nr, long *arg0, long *arg1)
 {
-#if defined(__x86_64__)
 	struct user_regs_struct regs;
-#elif defined(__aarch64__)
-	struct user_pt_regs regs;
-#endif
 	struct iovec iov = { &regs, sizeof(regs) };
 
 	if (ptrace(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &iov) < 0)
