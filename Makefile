@@ -94,8 +94,8 @@ ARCHES := x86_64 aarch64
 BLOBS := $(foreach a,$(ARCHES),$(foreach f,$(FILTERS),filters/$(a)/$(f).bpf))
 
 .PHONY: all loader gen filters check-filters test install uninstall clean \
-	test-gen test-loader test-observe test-srt test-aarch64 test-build bench bench-gen bench-loader \
-	bench-observe fuzz lint valgrind test-hardening
+	test-gen test-loader test-escape test-observe test-srt test-aarch64 test-build bench bench-gen \
+	bench-loader bench-observe fuzz lint valgrind test-hardening
 .DELETE_ON_ERROR:
 
 all: $(GEN) $(LOADER)
@@ -230,8 +230,11 @@ test-hardening: $(GEN) $(LOADER) $(HARD_TESTS) $(if $(PLAIN),$(FUZZERS:%=$(FB)/f
 $(TB)/gen-bench: tests/bench/gen-bench.c tests/gen/grid.c tests/gen/libseccomp.c $(wildcard tests/gen/*.h) $(GEN_OBJS) | $(TB)
 	$(HOSTCC) $(GEN_TEST_CFLAGS) -o $@ $(filter %.c %.o,$^) -lseccomp
 
+# sandbox.bpf's two policies, then unix-block alone; the tables go to
+# docs/benchmarks.md as they are printed.
 bench-gen: $(TB)/gen-bench
-	$(TB)/gen-bench filters/unix-block.policy tests/bench/syscall-mix-x86_64.txt
+	$(TB)/gen-bench tests/bench/syscall-mix-x86_64.txt $(FILTER_SRC_sandbox)
+	$(TB)/gen-bench tests/bench/syscall-mix-x86_64.txt $(FILTER_SRC_unix-block)
 
 # --- the loader's tests and benchmark ----------------------------------------
 # probe: a test program for the target (static; the aarch64 guest runs it too).
@@ -265,14 +268,20 @@ test-loader: all $(PROBE) $(INJECT)
 	LOADER=$(LOADER) LOADER_LIBC=$(LIBC) PROBE=$(PROBE) INJECT=$(INJECT) GEN=$(GEN) \
 		FAULT_LOADER=$(if $(SAN),$(B)/apply-seccomp,$(LOADER)) tests/loader/run.sh
 
-# Startup cost against plain exec, unshare(1) and bwrap; sizes; peak RSS.
+# Start-up cost of the glibc and musl builds against srt's own helper, plain
+# exec, unshare(1) and bwrap, as root and as uid 65534, in one interleaved
+# run; sizes; peak RSS; syscall counts. Both builds are made here, whatever
+# LIBC says. A benchmark: it fails on a broken setup, never on figures.
 LOADER_BENCH := $(TB)/loader-bench
 
 $(LOADER_BENCH): tests/loader/bench.c | $(TB)
 	$(HOSTCC) $(BASE_CFLAGS) $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $<
 
-bench-loader: all $(LOADER_BENCH)
-	LOADER=$(LOADER) BENCH=$(LOADER_BENCH) scripts/bench-loader.sh
+bench-loader: $(LOADER_BENCH)
+	$(MAKE) --no-print-directory LIBC=glibc SANITIZE= loader
+	$(MAKE) --no-print-directory LIBC=musl SANITIZE= loader
+	LOADER=$(B)/apply-seccomp MUSL_LOADER=$(B)/musl/apply-seccomp BENCH=$(LOADER_BENCH) \
+		scripts/bench-loader.sh
 
 # --- the write observer (SRT_OBSERVE_SOCK) ----------------------------------------
 # Its test programs are static and for the target, so the aarch64 guest runs them too.
@@ -296,14 +305,50 @@ bench-observe: all $(OBSERVE_PROGS)
 test-aarch64: $(GEN)
 	scripts/test-aarch64.sh
 
-# --- a real client: @anthropic-ai/sandbox-runtime's srt on our loader and blob -
-# Installs the pinned srt into build/srt once (needs npm and the registry then).
-test-srt: all
-	SRT_LOADER=$(abspath $(LOADER)) tests/srt/run.sh
+# --- a real client: @anthropic-ai/sandbox-runtime's srt, every calling convention -
+# Installs the pinned srt releases into build/srt/VERSION once (scripts/fetch-srt.sh:
+# npm and the registry then); writes the comparison with srt's own helper to
+# build/srt/comparison.md (the source of docs/srt.md).
+SRT_OUTER := $(LB)/tests/srt-outer
+
+$(SRT_OUTER): tests/srt/outer.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -static $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $<
+
+# srt's own helper does not depend on the build variant: a SANITIZE=1 run
+# leaves that column and the table to the plain one.
+test-srt: all $(PROBE) $(SRT_OUTER)
+	SRT_LOADER=$(abspath $(LOADER)) SRT_PROBE=$(abspath $(PROBE)) SRT_OUTER=$(abspath $(SRT_OUTER)) \
+		SRT_HELPERS="ours$(if $(PLAIN), srt)" SRT_REPORT=$(abspath $(B))/srt/comparison.md tests/srt/run.sh
+
+# --- the escape suite: a hostile command in every context ----------------------
+# escape-attack and its helpers are static, libc only; the attacker also
+# cross-builds for aarch64 (checked here, so that it keeps doing so).
+ESCAPE_ATTACK_SRCS := $(addprefix tests/escape/,attack.c proof.c net.c userns.c mount.c \
+	pid1.c fs.c keys.c tty.c walk.c outer.c)
+EB := $(LB)/tests/escape
+ESCAPE_TOOLS := $(addprefix $(EB)/escape-,attack suid session pty daemon)
+ESCAPE_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -static
+ESCAPE_AARCH64 := $(B)/aarch64/tests/escape/escape-attack
+
+$(EB)/escape-attack: $(ESCAPE_ATTACK_SRCS) tests/escape/attack.h
+	@mkdir -p $(@D)
+	$(CC) $(ESCAPE_CFLAGS) -o $@ $(ESCAPE_ATTACK_SRCS)
+
+$(EB)/escape-%: tests/escape/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ESCAPE_CFLAGS) -o $@ $<
+
+$(ESCAPE_AARCH64): $(ESCAPE_ATTACK_SRCS) tests/escape/attack.h
+	@mkdir -p $(@D)
+	aarch64-linux-gnu-gcc $(ESCAPE_CFLAGS) -o $@ $(ESCAPE_ATTACK_SRCS)
+
+test-escape: all $(ESCAPE_TOOLS) $(ESCAPE_AARCH64)
+	LOADER=$(LOADER) EB=$(EB) tests/escape/run.sh
 
 # --- all the suites ------------------------------------------------------------
 # Each suite runs even when an earlier one failed; the summary names the failures.
-TEST_SUITES := test-gen test-loader test-observe test-build test-srt test-aarch64 test-hardening
+TEST_SUITES := test-gen test-loader test-escape test-observe test-build test-srt test-aarch64 test-hardening
 
 test:
 	@failed=; for t in $(TEST_SUITES); do \

@@ -4,11 +4,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "blob.h"
 #include "dispatch.h"
 #include "emit.h"
 #include "graph.h"
+#include "semantic.h"
 #include "syscalls.h"
 #include "verify.h"
 #include "xalloc.h"
@@ -206,6 +208,73 @@ static void weigh(const struct compiler *c, struct interval *iv, size_t n)
 	}
 }
 
+/* Names the rules marked in covering[0..n) for a message: "the rule on line
+ * 3", "the rules on lines 3 and 5", with the file where it is another's. */
+static void name_rules(const struct view *v, size_t n, const bool *covering, const struct rule *dead,
+		       char *buf, size_t len)
+{
+	size_t count = 0, done = 0, at;
+
+	for (size_t i = 0; i < n; i++)
+		count += covering[i];
+	at = (size_t)snprintf(buf, len, "the rule%s on line%s", count > 1 ? "s" : "", count > 1 ? "s" : "");
+	for (size_t i = 0; i < n && at < len; i++) {
+		if (!covering[i])
+			continue;
+		done++;
+		at += (size_t)snprintf(buf + at, len - at, "%s%u", done == 1 ? " " : done == count ? " and " : ", ",
+				       v[i].rule->line);
+		if (v[i].rule->path != dead->path && at < len)
+			at += (size_t)snprintf(buf + at, len - at, " of %s", v[i].rule->path);
+	}
+}
+
+static bool any_true(const bool *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return true;
+	return false;
+}
+
+/* One syscall's rules v[0..n): what they mean decides the node. The same
+ * action for every argument is that action alone, with no argument test (so
+ * the cache answers it when it is allow); a rule never reached is an error
+ * naming the rules that cover it; otherwise the rules' decision graph. */
+static int decide_syscall(struct compiler *c, const struct view *v, size_t n, int deflt)
+{
+	const struct rule **rules = xcalloc(n, sizeof(const struct rule *));
+	bool *covering = xcalloc(n, sizeof(*covering));
+	size_t dead = 0;
+	uint32_t action = 0;
+	char who[512];
+	int node = -1;
+
+	for (size_t i = 0; i < n; i++)
+		rules[i] = v[i].rule;
+	switch (semantic_decide(rules, n, c->pol->default_ret, &action, &dead, covering)) {
+	case SEM_CONSTANT:
+		node = graph_ret(&c->g, action);
+		break;
+	case SEM_DEAD_RULE:
+		name_rules(v, n, covering, rules[dead], who, sizeof(who));
+		if (!any_true(covering, n))
+			snprintf(c->err, c->errlen, "%s:%u:%u: this rule never matches: its conditions "
+				 "contradict each other", rules[dead]->path, rules[dead]->line, rules[dead]->col);
+		else
+			snprintf(c->err, c->errlen, "%s:%u:%u: this rule is never reached: %s match%s first "
+				 "whenever it would", rules[dead]->path, rules[dead]->line, rules[dead]->col, who,
+				 strstr(who, "rules ") ? "" : "es");
+		break;
+	default:
+		node = rules_node(c, v, n, deflt);
+		break;
+	}
+	free(rules);
+	free(covering);
+	return node;
+}
+
 /* The syscall-number dispatch: each numbered syscall to its rules, the
  * rest to the default, and on x86_64 the x32 numbers to kill-process
  * (except -1, which a tracer leaves for a skipped syscall). */
@@ -228,7 +297,7 @@ static int dispatch_node(struct compiler *c, const struct numbered *num, size_t 
 
 			v[n_v++] = (struct view){ r->conds, r->n_conds, r };
 		}
-		leaf = rules_node(c, v, n_v, deflt);
+		leaf = decide_syscall(c, v, n_v, deflt);
 		if (leaf < 0)
 			goto out;
 		if (nr > next)
@@ -253,15 +322,18 @@ out:
 	return root;
 }
 
-size_t compile_policy(const struct policy *pol, const struct arch *arch, struct sock_filter **prog,
-		      char *err, size_t errlen)
+/* The program for pol on arch, unchecked against the kernel's limit: its
+ * length, or 0 with the message in err. */
+static size_t build(const struct policy *pol, const struct arch *arch, struct sock_filter **prog,
+		    char *err, size_t errlen)
 {
-	struct compiler c = { .pol = pol, .arch = arch, .err = err, .errlen = errlen };
+	struct compiler c = { .pol = pol, .arch = arch, .errlen = errlen };
 	struct numbered *num = xcalloc(pol->n_rules ? pol->n_rules : 1, sizeof(*num));
 	size_t n = 0;
 	long n_num;
 	int dispatch;
 
+	c.err = err;
 	*prog = NULL;
 	graph_init(&c.g);
 	n_num = number_rules(&c, num);
@@ -270,26 +342,60 @@ size_t compile_policy(const struct policy *pol, const struct arch *arch, struct 
 		/* The arch check stays even when every call is killed anyway. */
 		int root = graph_test(&c.g, SD_ARCH, NO_MASK, BPF_JEQ, arch->audit_arch, dispatch,
 				      graph_ret(&c.g, SECCOMP_RET_KILL_PROCESS));
-		const struct arch *checked;
-		char why[256] = "it checks for another architecture";
 
 		n = emit_program(&c.g, root, prog);
-		if (n > BLOB_MAX_INSNS) {
-			snprintf(err, errlen, "%s: the %s program would have %zu instructions, "
-				 "more than the kernel's limit of %u", pol->path, arch->name, n,
-				 BLOB_MAX_INSNS);
-			n = 0;
-		} else if (bpf_verify(*prog, n, &checked, why, sizeof(why)) < 0 || checked != arch) {
-			snprintf(err, errlen, "%s: internal error: the %s program fails verification: %s",
-				 pol->path, arch->name, why);
-			n = 0;
-		}
+	}
+	free(num);
+	graph_free(&c.g);
+	return n;
+}
+
+/* The first rule whose addition makes the program longer than the kernel
+ * takes (programs grow with the rules they hold): the shortest prefix of
+ * the rules that is too long ends with it. */
+static const struct rule *first_too_many(const struct policy *pol, const struct arch *arch)
+{
+	size_t lo = 1, hi = pol->n_rules;
+	char err[512];
+
+	while (lo < hi) {
+		struct policy prefix = *pol;
+		struct sock_filter *prog;
+		size_t mid = lo + (hi - lo) / 2, n;
+
+		prefix.n_rules = mid;
+		n = build(&prefix, arch, &prog, err, sizeof(err));
+		free(prog);
+		if (n > BLOB_MAX_INSNS)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return &pol->rules[lo - 1];
+}
+
+size_t compile_policy(const struct policy *pol, const struct arch *arch, struct sock_filter **prog,
+		      char *err, size_t errlen)
+{
+	size_t n = build(pol, arch, prog, err, errlen);
+	const struct arch *checked;
+	char why[256] = "it checks for another architecture";
+
+	if (n > BLOB_MAX_INSNS) {
+		const struct rule *r = first_too_many(pol, arch);
+
+		snprintf(err, errlen, "%s:%u:%u: with this rule the %s program would have more than "
+			 "the kernel's limit of %u instructions (%zu with all the rules)", r->path,
+			 r->line, r->col, arch->name, BLOB_MAX_INSNS, n);
+		n = 0;
+	} else if (n > 0 && (bpf_verify(*prog, n, &checked, why, sizeof(why)) < 0 || checked != arch)) {
+		snprintf(err, errlen, "%s: internal error: the %s program fails verification: %s",
+			 pol->path, arch->name, why);
+		n = 0;
 	}
 	if (n == 0) {
 		free(*prog);
 		*prog = NULL;
 	}
-	free(num);
-	graph_free(&c.g);
 	return n;
 }

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "xalloc.h"
@@ -15,9 +16,10 @@ char *header_blob_name(const char *path)
 	if (len > 4 && strcmp(base + len - 4, ".bpf") == 0)
 		len -= 4;
 	name = xcalloc(len + 8, 1);
-	memcpy(name, "filter_", 7);
-	for (size_t i = 0; i < len; i++)
-		name[7 + i] = isalnum((unsigned char)base[i]) ? base[i] : '_';
+	snprintf(name, len + 8, "filter_%.*s", (int)len, base);
+	for (size_t i = 7; name[i]; i++)
+		if (!isalnum((unsigned char)name[i]))
+			name[i] = '_';
 	return name;
 }
 

@@ -10,6 +10,7 @@
 
 #include "action.h"
 #include "consts.h"
+#include "semantic.h"
 #include "xalloc.h"
 
 struct parser {
@@ -247,9 +248,12 @@ static enum cmp_op operator(struct parser *ps, bool masked)
 /* cond := ARG OP value | '(' ARG '&' value ')' ('==' | '!=') value */
 static void condition(struct parser *ps, struct cond *c)
 {
-	const char *value_pos;
+	const char *value_pos, *start;
+	uint64_t holds;
 
 	c->mask = 0xffffffffu;
+	skip_blanks(ps);
+	start = ps->p;
 	if (accept(ps, "(")) {
 		c->arg = argument(ps);
 		expect(ps, "&");
@@ -266,6 +270,11 @@ static void condition(struct parser *ps, struct cond *c)
 	if (c->value & ~c->mask)
 		error_at(ps, value_pos, "the value has bits outside the mask 0x%x, so the test %s",
 			 c->mask, c->op == OP_EQ ? "never holds" : "always holds");
+	/* A test whose outcome is known is a mistake: mask 0, "<= -1", "< 0"... */
+	holds = cond_count(c);
+	if (holds == 0 || holds == (uint64_t)1 << 32)
+		error_at(ps, start, "this condition %s holds, whatever the argument",
+			 holds ? "always" : "never");
 }
 
 static uint32_t action(struct parser *ps)
@@ -273,7 +282,6 @@ static uint32_t action(struct parser *ps)
 	const char *start;
 	size_t len = word(ps, &start);
 	const struct action_word *a;
-	uint64_t v;
 	long e;
 
 	if (!len)
@@ -287,7 +295,8 @@ static uint32_t action(struct parser *ps)
 	skip_blanks(ps);
 	start = ps->p;
 	if (isdigit(peek(ps))) {
-		v = number(ps);
+		uint64_t v = number(ps);
+
 		if (v > a->max_data)
 			error_at(ps, start, "%s %llu is out of range (0 to %u)", a->word,
 				 (unsigned long long)v, a->max_data);
@@ -434,7 +443,8 @@ int policy_parse(const char *path, const char *text, size_t len, struct policy *
 		}
 	}
 	if (!ps.default_line) {
-		snprintf(err, errlen, "%s: no default action (add a line such as 'default allow')", path);
+		snprintf(err, errlen, "%s:%u:1: no default action (add a line such as 'default allow')",
+			 path, ps.line);
 		policy_free(p);
 		return -1;
 	}

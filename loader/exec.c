@@ -97,16 +97,18 @@ static void install_filters(const struct run *run)
 static _Noreturn void report_check(const struct run *run)
 {
 	char line[512], landlock[32] = "no Landlock";
-	const char *proc = run->fresh_proc ? "fresh /proc" :
-			   run->landlock_abi > 0 ? "old /proc, outer processes out of reach (Landlock)" :
-						   "old /proc (--allow-stale-proc)";
+	const char *outer = run->fresh_proc ? "" :
+			    run->nested_userns || run->landlock_abi > 0 ? ", outer processes out of reach" :
+									  ", outer processes in reach (--allow-stale-proc)";
 	int n;
 
 	if (run->landlock_abi > 0)
 		snprintf(landlock, sizeof(landlock), "Landlock ABI %d", run->landlock_abi);
-	n = snprintf(line, sizeof(line), "%s: ok: %s, %s, %s, %s for %s\n", fail_prog,
+	n = snprintf(line, sizeof(line), "%s: ok: %s, %s /proc %s%s, %s, %s for %s\n", fail_prog,
 		     run->nested_userns ? "nested user namespace" : "direct (CAP_SYS_ADMIN held)",
-		     proc, landlock, run->filter_desc, arch_native()->name);
+		     run->fresh_proc ? "fresh" : "old",
+		     run->allow_nested_userns ? "with its kernel settings read-only" : "read-only", outer,
+		     landlock, run->filter_desc, arch_native()->name);
 	if (n < 0 || (size_t)n >= sizeof(line) || write(STDOUT_FILENO, line, (size_t)n) != n)
 		die_errno("writing to stdout");
 	_exit(0);
@@ -115,6 +117,7 @@ static _Noreturn void report_check(const struct run *run)
 _Noreturn void exec_command(const struct run *run)
 {
 	const char *cmd;
+	int saved;
 
 	drop_privileges();
 	if (run->landlock_abi > 0)
@@ -131,12 +134,16 @@ _Noreturn void exec_command(const struct run *run)
 
 	cmd = run->argv[0];
 	execvp(cmd, run->argv);
-	if (errno == ENOENT || errno == ENOTDIR) {
-		fail_status = 127;
+	/* A message and _exit only: COMMAND may share PID 1's memory until
+	 * this point (vfork), so nothing of it is changed here. */
+	saved = errno;
+	if (saved == ENOENT || saved == ENOTDIR) {
 		if (strchr(cmd, '/'))
-			die_errno("%s", cmd);
-		die("%s: command not found", cmd);
+			warn_msg("%s: %s", cmd, strerror(saved));
+		else
+			warn_msg("%s: command not found", cmd);
+		_exit(127);
 	}
-	fail_status = 126;
-	die_errno("%s", cmd);
+	warn_msg("%s: %s", cmd, strerror(saved));
+	_exit(126);
 }

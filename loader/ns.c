@@ -8,11 +8,12 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "fail.h"
-#include "proc.h"
+#include "knobs.h"
 
 /* What a caller whose user namespaces do not work must provide instead. */
 #define REMEDY "run apply-seccomp as root, or under bwrap --unshare-user --cap-add CAP_SYS_ADMIN"
@@ -46,6 +47,25 @@ static void write_file(const char *step, const char *path, const char *text)
 		die_errno("%s: writing \"%s\" to %s", step, text, path);
 }
 
+/* "ID ID 1", the map line of one id to itself, into map (room for 34 bytes).
+ * By hand: printf's machinery would be the largest code the start-up path
+ * touches, and its pages would count in the loader's resident memory. */
+static void id_map(char *map, unsigned id)
+{
+	char digits[10];
+	size_t n = 0, len = 0;
+
+	do
+		digits[n++] = (char)('0' + id % 10);
+	while ((id /= 10) > 0);
+	for (int copy = 0; copy < 2; copy++) {
+		for (size_t i = n; i > 0; i--)
+			map[len++] = digits[i - 1];
+		map[len++] = ' ';
+	}
+	memcpy(map + len, "1", 2);
+}
+
 /* Maps the caller's effective ids to themselves: the only mapping an
  * unprivileged process may write, and COMMAND keeps its ids and file access. */
 static void map_ids(uid_t uid, gid_t gid)
@@ -63,7 +83,7 @@ static void map_ids(uid_t uid, gid_t gid)
 	if (!dumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
 		die_errno("%s: prctl(PR_SET_DUMPABLE, 1)", step);
 	write_file(step, "/proc/self/setgroups", "deny");
-	snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
+	id_map(map, (unsigned)uid);
 	if (try_write_file("/proc/self/uid_map", map) < 0) {
 		/* Since Linux 5.12 a map of uid 0 needs CAP_SETFCAP where the
 		 * user namespace was made (srt gives root bwrap --cap-add
@@ -75,7 +95,7 @@ static void map_ids(uid_t uid, gid_t gid)
 			    step, map, strerror(errno));
 		die_errno("%s: writing \"%s\" to /proc/self/uid_map", step, map);
 	}
-	snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
+	id_map(map, (unsigned)gid);
 	write_file(step, "/proc/self/gid_map", map);
 	if (!dumpable && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die_errno("%s: prctl(PR_SET_DUMPABLE, 0)", step);
@@ -123,31 +143,37 @@ void ns_enter(struct run *run)
 
 void ns_setup_pid1(struct run *run)
 {
+	/* In a user namespace of our own, COMMAND must not nest another one to
+	 * get capabilities back. (In any other, the limit is not ours to set.)
+	 * It is written in the fresh /proc, which is made read-only after. */
+	bool limit = run->nested_userns && !run->allow_nested_userns;
+	unsigned long read_only = run->allow_nested_userns || limit ? 0 : MS_RDONLY;
+
 	/* Nothing mounted here propagates out, and nothing from outside in. */
 	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		die_errno("making the mount tree private: mount(\"/\", MS_REC|MS_PRIVATE)");
 	/* A /proc of this PID namespace only: the old one shows the outer
 	 * processes, and their /proc/N files to whoever may open them. */
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0) {
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | read_only, NULL) == 0) {
 		run->fresh_proc = true;
-	} else if (errno == EPERM && run->landlock_abi > 0) {
+	} else if (errno == EPERM && (run->nested_userns || run->landlock_abi > 0)) {
 		/* In a user namespace the kernel mounts a proc only where one
 		 * is fully visible already (mount_too_revealing), and bwrap's
 		 * read-only binds over /proc/irq and /proc/bus hide parts of
-		 * its own. The old /proc stays; COMMAND's Landlock domain keeps
-		 * every process it shows out of reach. */
+		 * its own. The old /proc stays, read-only, and no process it
+		 * shows is within reach: from a user namespace of ours the
+		 * kernel lets COMMAND ptrace no outer process nor open its
+		 * memory, fds or root (a tracer must hold CAP_SYS_PTRACE in the
+		 * target's user namespace), and elsewhere COMMAND's Landlock
+		 * domain does the same; no PID of theirs can be named in
+		 * COMMAND's PID namespace to signal them. */
 	} else if (!run->allow_stale_proc) {
-		die("cannot mount a fresh /proc: mount(\"proc\", \"/proc\"): %s, and %s; run "
+		die("cannot mount a fresh /proc: mount(\"proc\", \"/proc\"): %s, and the outer "
+		    "processes that the old one shows would be within COMMAND's reach; run "
 		    "apply-seccomp with CAP_SYS_ADMIN (bwrap --unshare-user --cap-add CAP_SYS_ADMIN), "
-		    "or pass --allow-stale-proc to keep the old /proc, which shows the outer processes",
-		    strerror(errno),
-		    errno != EPERM ? "without one the outer processes would be in view" :
-		    "Landlock, which would keep the outer processes that the old one shows out of "
-		    "reach, is not available (enable it with lsm=...,landlock)");
+		    "or pass --allow-stale-proc to keep the old /proc anyway", strerror(errno));
 	}
-	/* In a user namespace of our own, COMMAND must not nest another one to
-	 * get capabilities back. (In any other, the limit is not ours to set.) */
-	if (run->nested_userns && !run->allow_nested_userns)
+	if (limit)
 		write_file("limiting user namespaces", "/proc/sys/user/max_user_namespaces", "0");
-	proc_protect();
+	knobs_protect(run, !read_only);
 }

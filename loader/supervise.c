@@ -122,9 +122,9 @@ static _Noreturn void pid1_loop(pid_t command)
 	}
 }
 
-/* Lets a child go on. Each process releases its child only once its own
- * setup is complete, so that no failure of a parent's can leave COMMAND
- * started: exit status 125 always means COMMAND never ran. */
+/* Lets PID 1 start COMMAND. The stub releases it only once its own setup is
+ * complete, so that no failure of the stub's can leave COMMAND started: exit
+ * status 125 always means COMMAND never ran. */
 static void release(int fd)
 {
 	if (write(fd, "", 1) != 1)
@@ -149,8 +149,8 @@ static void wait_release(int fd)
 static _Noreturn void pid1(struct run *run, int stub)
 {
 	struct pollfd pfd = { .fd = stub, .events = 0 };
-	int go[2], r;
 	pid_t command;
+	int r;
 
 	/* Nothing in the namespace may ptrace us or read our memory. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
@@ -159,6 +159,8 @@ static _Noreturn void pid1(struct run *run, int stub)
 		die_errno("prctl(PR_SET_PDEATHSIG)");
 	if (run->observe)
 		observe_close_stub_fds();
+	/* Our own namespace first, while the stub finishes its setup. */
+	ns_setup_pid1(run);
 	wait_release(stub);
 	/* The stub may have died before the death signal was armed, and
 	 * getppid() says nothing in a new PID namespace (it is 0); but the
@@ -168,24 +170,18 @@ static _Noreturn void pid1(struct run *run, int stub)
 		die_errno("poll");
 	if (r > 0 && (pfd.revents & (POLLHUP | POLLERR)))
 		_exit(125);     /* nobody is left to tell */
-	ns_setup_pid1(run);
 
-	if (pipe2(go, O_CLOEXEC) < 0)
-		die_errno("pipe2");
-	command = fork();
+	/* COMMAND shares our memory until its exec, and we sleep until then:
+	 * no page tables to copy, and nothing of ours runs before COMMAND has
+	 * exec'd or failed (exec_command changes nothing of ours). */
+	command = vfork();
 	if (command < 0)
-		die_errno("fork (COMMAND)");
-	if (command == 0) {
-		wait_release(go[0]);
+		die_errno("vfork (COMMAND)");
+	if (command == 0)
 		exec_command(run);
-	}
-	/* Again after each fork: the loops rely on it, and libc's fork() may
-	 * block and restore the mask itself (musl does). */
-	block_waited(NULL);
-	/* The observer's channel is COMMAND's to use, then nobody's. */
+	/* The observer's channel was COMMAND's to use, then nobody's. */
 	if (run->observe && close(run->observe_fd) < 0)
 		die_errno("closing the observer's channel");
-	release(go[1]);
 	pid1_loop(command);
 }
 

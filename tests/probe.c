@@ -23,6 +23,7 @@
  *   ptrace-attach-1        ptrace(PTRACE_SEIZE, 1): the permission check of
  *                          PTRACE_ATTACH without stopping PID 1 if it passes
  *   proc1-mem-write        open("/proc/1/mem", O_RDWR), closed again at once
+ *   proc1-mem-read         open("/proc/1/mem", O_RDONLY), closed again at once
  *   vm-writev-1            process_vm_writev() of 1 byte to address 0 of PID 1:
  *                          EFAULT when allowed (nothing is written)
  *   umount-proc            umount2("/proc", MNT_EXPIRE|MNT_DETACH): EPERM without
@@ -86,7 +87,7 @@ static const struct {
 	{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" }, { EIO, "EIO" },
 	{ EBADF, "EBADF" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" }, { EACCES, "EACCES" },
 	{ EFAULT, "EFAULT" }, { EBUSY, "EBUSY" }, { EEXIST, "EEXIST" }, { EINVAL, "EINVAL" },
-	{ ENOSPC, "ENOSPC" }, { ENOSYS, "ENOSYS" }, { EUSERS, "EUSERS" },
+	{ ENOSPC, "ENOSPC" }, { ENOSYS, "ENOSYS" }, { EUSERS, "EUSERS" }, { EROFS, "EROFS" },
 	{ EOPNOTSUPP, "EOPNOTSUPP" }, { EAFNOSUPPORT, "EAFNOSUPPORT" },
 	{ EPROTONOSUPPORT, "EPROTONOSUPPORT" }, { ESOCKTNOSUPPORT, "ESOCKTNOSUPPORT" },
 };
@@ -245,7 +246,7 @@ static int usage(void)
 	fputs("usage: probe CHECK\n"
 	      "checks: socket-unix socket-unix-junk socket-inet socketpair-dgram\n"
 	      "  socketpair-stream socketpair-seqpacket io_uring-setup io_uring-enter\n"
-	      "  io_uring-register ptrace-attach-1 proc1-mem-write vm-writev-1 umount-proc\n"
+	      "  io_uring-register ptrace-attach-1 proc1-mem-write proc1-mem-read vm-writev-1 umount-proc\n"
 	      "  userns socket-vsock keyctl tiocsti mount-missing unshare-mntns-junk\n"
 	      "  clone-userns clone3 kill-1 landlock-abi max-userns\n"
 	      "  proc-writable"
@@ -284,6 +285,8 @@ int main(int argc, char **argv)
 		return outcome(syscall(SYS_io_uring_register, -1, 0, NULL, 0), 0);
 	if (!strcmp(c, "ptrace-attach-1"))
 		return outcome(ptrace(PTRACE_SEIZE, 1, NULL, NULL), 0);
+	if (!strcmp(c, "proc1-mem-read"))
+		return outcome(open("/proc/1/mem", O_RDONLY | O_CLOEXEC), 1);
 	if (!strcmp(c, "proc1-mem-write"))
 		return outcome(open("/proc/1/mem", O_RDWR | O_CLOEXEC), 1);
 	if (!strcmp(c, "vm-writev-1"))

@@ -206,3 +206,60 @@ int load_policy_spec(char *spec, struct policy *pol, char *err, size_t errlen)
 	} while (plus);
 	return 0;
 }
+
+#define MAX_PROBES 24
+
+static void add_probe(uint32_t *v, size_t *n, uint32_t x)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (v[i] == x)
+			return;
+	if (*n < MAX_PROBES)
+		v[(*n)++] = x;
+}
+
+/* Tries every combination of probes[arg][0..n[arg]) from arg on. */
+static bool all_allow(const struct policy *pol, const long *nrs, const struct arch *arch,
+		      struct sim_data *d, uint32_t probes[6][MAX_PROBES], const size_t n[6], unsigned arg)
+{
+	if (arg == 6)
+		return policy_expected(pol, nrs, arch, d) == SECCOMP_RET_ALLOW;
+	if (n[arg] == 0)
+		return all_allow(pol, nrs, arch, d, probes, n, arg + 1);
+	for (size_t i = 0; i < n[arg]; i++) {
+		d->args[arg] = probes[arg][i];
+		if (!all_allow(pol, nrs, arch, d, probes, n, arg + 1))
+			return false;
+	}
+	return true;
+}
+
+int policy_allows_always(const struct policy *pol, const long *nrs, const struct arch *arch, uint32_t nr)
+{
+	uint32_t probes[6][MAX_PROBES];
+	size_t n[6] = { 0 }, combinations = 1;
+	struct sim_data d = { .nr = nr, .arch = arch->audit_arch };
+
+	for (size_t r = 0; r < pol->n_rules; r++) {
+		if (nrs[r] != (long)nr)
+			continue;
+		for (size_t c = 0; c < pol->rules[r].n_conds; c++) {
+			const struct cond *x = &pol->rules[r].conds[c];
+			uint32_t *v = probes[x->arg];
+
+			add_probe(v, &n[x->arg], x->value);
+			add_probe(v, &n[x->arg], x->value - 1);
+			add_probe(v, &n[x->arg], x->value + 1);
+			add_probe(v, &n[x->arg], x->value ^ x->mask);
+			add_probe(v, &n[x->arg], x->mask & (0 - x->mask));
+			add_probe(v, &n[x->arg], 0);
+			add_probe(v, &n[x->arg], 0xffffffffu);
+		}
+	}
+	for (unsigned a = 0; a < 6; a++) {
+		combinations *= n[a] ? n[a] : 1;
+		if (combinations > PROBE_COMBINATIONS)
+			return -1;
+	}
+	return all_allow(pol, nrs, arch, &d, probes, n, 0);
+}

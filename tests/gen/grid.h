@@ -5,6 +5,7 @@
 #ifndef GRID_H
 #define GRID_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "arch.h"
@@ -26,6 +27,14 @@ long *rule_numbers(const struct policy *pol, const struct arch *arch);
  * rule_numbers). */
 uint32_t policy_expected(const struct policy *pol, const long *nrs, const struct arch *arch,
 			 const struct sim_data *d);
+
+/* Whether the policy allows nr whatever its arguments (1) or not (0),
+ * decided by brute force: every combination, over the arguments the rules of
+ * nr look at, of the values that bound the classes its conditions induce
+ * (each compared value, its neighbours, its mask's bits, 0 and the largest
+ * word); -1 when there are more than PROBE_COMBINATIONS combinations. */
+#define PROBE_COMBINATIONS 20000u
+int policy_allows_always(const struct policy *pol, const long *nrs, const struct arch *arch, uint32_t nr);
 
 /* Reads a whole file, or exits. */
 char *read_text(const char *path, size_t *len);

@@ -31,10 +31,8 @@
 #define __NR_io_uring_enter 426
 #define __NR_io_uring_register 427
 #endif
-/* Linux 6.15; the same number on both arches. */
-#ifndef __NR_open_tree_attr
-#define __NR_open_tree_attr 467
-#endif
+/* Linux 6.15, newer than the headers; the same number on both arches. */
+#define NR_OPEN_TREE_ATTR 467
 #ifndef AF_VSOCK
 #define AF_VSOCK 40
 #endif
@@ -133,7 +131,7 @@ static long run(enum check c)
 	case PIVOT_ROOT: return syscall(__NR_pivot_root, MISSING, MISSING);
 	case SETNS: return syscall(__NR_setns, -1, 0);
 	case OPEN_TREE: return syscall(__NR_open_tree, AT_FDCWD, MISSING, 0);
-	case OPEN_TREE_ATTR: return syscall(__NR_open_tree_attr, AT_FDCWD, MISSING, 0, NULL, 0);
+	case OPEN_TREE_ATTR: return syscall(NR_OPEN_TREE_ATTR, AT_FDCWD, MISSING, 0, NULL, 0);
 	case MOVE_MOUNT: return syscall(__NR_move_mount, -1, MISSING, -1, MISSING, 0);
 	case FSOPEN: return syscall(__NR_fsopen, "no-such-fs", 0);
 	case FSCONFIG: return syscall(__NR_fsconfig, -1, 0, NULL, NULL, 0);

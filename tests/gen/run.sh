@@ -184,7 +184,7 @@ bad_policy() { # NAME ARCH EXPECTED_MESSAGE POLICY_TEXT (printf format)
 		fail "refuses $name: nothing written" "an output or temporary file exists"
 }
 bad_policy "an empty policy" x86_64 ": empty policy" ''
-bad_policy "a comment-only policy" x86_64 ": no default action (add a line such as 'default allow')" '# nothing\n'
+bad_policy "a comment-only policy" x86_64 ":2:1: no default action (add a line such as 'default allow')" '# nothing\n'
 bad_policy "binary input" x86_64 ":1:4: NUL byte: this is not a text file" 'ELF\0\1\2'
 bad_policy "a control byte" x86_64 ":2:7: unexpected byte 0x01 outside a comment" 'default allow\nallow \001read\n'
 bad_policy "a truncated condition" x86_64 ":2:25: expected a value (a number or a constant such as AF_UNIX), found the end of the line" \
@@ -220,6 +220,37 @@ bad_policy "trailing junk" x86_64 ":2:12: expected an argument a0 to a5, found '
 bad_policy "junk after a condition" x86_64 ":2:20: expected '&&' or the end of the line, found 'x'" 'default allow\nallow read a0 == 1 x\n'
 bad_policy "an unreachable rule" x86_64 ":3:14: this rule is never reached: the rule on line 2 matches first whenever it would" \
 	'default allow\nerrno EPERM socket a0 == 1\nerrno EACCES socket a0 == 1 && a1 == 2\n'
+# What a policy means, decided exactly (issue 13's counter-examples first).
+bad_policy "a condition always true (<= -1)" x86_64 ":2:22: this condition always holds, whatever the argument" \
+	'default errno 0xfff\nallow lookup_dcookie a0 <= -1\n'
+bad_policy "a contradictory rule" x86_64 ":2:12: this rule never matches: its conditions contradict each other" \
+	'default allow\nerrno 2138 timerfd_gettime a2 == AF_IPX && a2 == ENODEV\n'
+bad_policy "a condition always true (mask 0)" x86_64 ":2:13: this condition always holds, whatever the argument" \
+	'default trap\nallow pause (a5 & 0) == 0\n'
+printf 'default kill-thread\nallow io_uring_enter a0 != 0xd3f3dd00\nallow io_uring_enter a0 > 526339\n' > "$T/cover.policy"
+"$GEN" compile --arch x86_64 -o "$T/cover.bpf" "$T/cover.policy"
+sim_is "two rules that cover every value: allowed" "allow" "$T/cover.bpf" io_uring_enter 0xd3f3dd00
+expect_match "two rules that cover every value: cached, no argument test" "cached" "$("$GEN" sim "$T/cover.bpf" io_uring_enter 7)"
+expect_match "two rules that cover every value: one cache-eligible number" " 1 of 470 syscall numbers" "$("$GEN" verify "$T/cover.bpf")"
+bad_policy "a rule an earlier one covers" x86_64 ":3:5: this rule is never reached: the rule on line 2 matches first whenever it would" \
+	'default allow\nallow signalfd a0 > 0x805\nlog signalfd a0 > 0xfffffff8\n'
+bad_policy "shadowing across another rule" x86_64 ":4:6: this rule is never reached: the rule on line 2 matches first whenever it would" \
+	'default allow\nerrno 1 read a0 == 1\nlog read a1 == 2\ntrap read a0 == 1 && a2 == 3\n'
+bad_policy "shadowing with reordered conditions" x86_64 ":3:9: this rule is never reached: the rule on line 2 matches first whenever it would" \
+	'default allow\nerrno 1 read a1 == 2 && a0 == 1\nerrno 2 read a0 == 1 && a1 == 2 && a2 == 3\n'
+bad_policy "a rule two earlier ones cover" x86_64 ":4:5: this rule is never reached: the rules on lines 2 and 3 match first whenever it would" \
+	'default allow\nerrno 1 read a0 < 10\nerrno 2 read a0 >= 10\nlog read a1 == 3\n'
+bad_policy "a condition never true (< 0)" x86_64 ":2:14: this condition never holds, whatever the argument" \
+	'default allow\nerrno 1 read a0 < 0\n'
+bad_policy "a condition always true (>= 0)" x86_64 ":2:14: this condition always holds, whatever the argument" \
+	'default allow\nerrno 1 read a0 >= 0\n'
+bad_policy "a condition never true (> -1)" x86_64 ":2:14: this condition never holds, whatever the argument" \
+	'default allow\nerrno 1 read a0 > -1\n'
+printf 'default allow\nerrno EPERM read a0 == 1\nallow read a0 != 1\n' > "$T/same.policy"
+expect_status "a last rule that only repeats the default is not dead" 0 "$GEN" compile --arch x86_64 -o "$T/same.bpf" "$T/same.policy"
+printf 'default errno EPERM\nallow read a0 < 5\nallow read a0 >= 5\n' > "$T/all.policy"
+"$GEN" compile --arch x86_64 -o "$T/all.bpf" "$T/all.policy"
+expect_match "allow for every value by two intervals: cached" "cached" "$("$GEN" sim "$T/all.bpf" read 9)"
 head -c $((1024 * 1024)) /dev/zero | tr '\0' '#' > "$T/big.policy"
 rm -f "$T/out.bpf"
 expect_status "refuses a 1 MB policy" 1 "$GEN" compile --arch x86_64 -o "$T/out.bpf" "$T/big.policy"
@@ -237,7 +268,12 @@ expect_eq "refuses a 1 MB policy: message" "seccomp-gen: $T/big.policy: policy o
 } > "$T/huge.policy"
 expect_status "refuses a program over 4096 instructions" 1 "$GEN" compile --arch x86_64 -o "$T/out.bpf" "$T/huge.policy"
 expect_match "refuses a program over 4096 instructions: message" \
-	"^seccomp-gen: $T/huge.policy: the x86_64 program would have [0-9]+ instructions, more than the kernel's limit of 4096$" "$err"
+	"^seccomp-gen: $T/huge.policy:[0-9]+:13: with this rule the x86_64 program would have more than the kernel's limit of 4096 instructions \([0-9]+ with all the rules\)$" "$err"
+line=$(sed -n 's/^seccomp-gen: [^:]*:\([0-9]*\):.*/\1/p' <<< "$err")
+head -n $((line - 1)) "$T/huge.policy" > "$T/fits.policy"
+expect_status "the rules before the one named fit" 0 "$GEN" compile --arch x86_64 -o "$T/fits.bpf" "$T/fits.policy"
+head -n "$line" "$T/huge.policy" > "$T/over.policy"
+expect_status "with the one named, they do not" 1 "$GEN" compile --arch x86_64 -o "$T/over.bpf" "$T/over.policy"
 [ ! -e "$T/out.bpf" ] && pass "no output after a refused program" || fail "no output after a refused program"
 echo previous > "$T/keep.bpf"
 printf 'default allow\nbogus\n' > "$T/p.policy"

@@ -32,20 +32,8 @@ static void failf(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Whether the policy gives nr "allow" whatever the arguments: no rule for it
- * and an allowing default, or an unconditional allow as its first rule. */
-static bool allows_always(const struct policy *pol, const struct arch *arch, uint32_t nr)
-{
-	for (size_t r = 0; r < pol->n_rules; r++) {
-		if (syscall_nr(arch, pol->rules[r].syscall) != (long)nr)
-			continue;
-		return pol->rules[r].n_conds == 0 && pol->rules[r].ret == SECCOMP_RET_ALLOW;
-	}
-	return pol->default_ret == SECCOMP_RET_ALLOW;
-}
-
 /* Checks pol, which check_policy frees. */
-static size_t check_parsed(const char *path, struct policy *pol_in)
+static size_t check_parsed(const char *path, const struct policy *pol_in)
 {
 	struct policy pol = *pol_in;
 	char err[1024];
@@ -94,7 +82,12 @@ static size_t check_parsed(const char *path, struct policy *pol_in)
 		for (size_t t = 0; t < count; t++) {
 			bool cached = sim_cacheable(prog, n, arch->audit_arch, table[t].nr);
 
-			if (cached != allows_always(&pol, arch, table[t].nr))
+			int always = policy_allows_always(&pol, nrs, arch, table[t].nr);
+
+			if (always < 0)
+				failf("%s (%s): %s has too many argument classes to check\n", path, arch->name,
+				      table[t].name);
+			else if (cached != (always == 1))
 				failf("%s (%s): %s is%s cache-eligible\n", path, arch->name, table[t].name,
 				      cached ? "" : " not");
 		}
@@ -134,10 +127,10 @@ static char *big_policy(unsigned per_syscall, size_t *len)
 			continue;
 		for (unsigned r = 0; r < per_syscall; r++)
 			n += (size_t)snprintf(text + n, cap - n,
-					      "%s %s a%u == %zu && (a1 & 0x%x) != %u && a%u < %u\n",
+					      "%s %s a%u == %zu && (a%u & 0x%x) != %u && a%u < %u\n",
 					      r % 3 == 0 ? "allow" : r % 3 == 1 ? "errno 7" : "trap",
-					      table[i].name, r % 6, i + r, 0xf0u << (r % 4), ((r * 16) & 0xf0u) << (r % 4),
-					      (r + 2) % 6, 1000 + r);
+					      table[i].name, r % 6, i + r, (r + 4) % 6, 0xf0u << (r % 4),
+					      ((r * 16) & 0xf0u) << (r % 4), (r + 2) % 6, 1000 + r);
 		n += (size_t)snprintf(text + n, cap - n, "kill-thread %s a5 >= 0x%x\n", table[i].name,
 				      0x80000000u + (unsigned)i);
 	}

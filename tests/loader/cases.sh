@@ -53,6 +53,11 @@ if [ "$STALE" = 1 ]; then
 		done
 		echo "reached:${bad:- none}"'
 	expect_eq "... no /proc/N/mem, environ, fd, cwd or root of an outer process opens" "reached: none" "$out"
+	# Files the owner may write without ptrace access: the old /proc is
+	# read-only, every mount of it.
+	expect_status "an outer process's oom_score_adj cannot be written" 2 "$L" "$F" /bin/sh -c \
+		'cat /proc/1/oom_score_adj > /proc/1/oom_score_adj'
+	expect_match "... /proc is read-only" 'Read-only file system' "$err"
 else
 	expect_status "cat /proc/1/comm" 0 "$L" "$F" /bin/cat /proc/1/comm
 	expect_eq "PID 1 is apply-seccomp" apply-seccomp "$out"
@@ -61,6 +66,9 @@ else
 fi
 expect_status "the kernel settings in /proc are read-only" 0 "$L" "$F" "$P" proc-writable
 expect_eq "... no file outside the processes' directories opens for writing" none "$out"
+expect_status "every mount at or under /sys is read-only" 0 "$L" "$F" /usr/bin/awk \
+	'$5 ~ "^/sys(/|$)" && $6 !~ /^ro(,|$)/ { print $5, $6 }' /proc/self/mountinfo
+expect_eq "... no /sys mount is writable" "" "$out"
 expect_status "core_pattern cannot be opened for writing" 2 "$L" "$F" /bin/sh -c ': >> /proc/sys/kernel/core_pattern'
 if [ "$(id -u)" = 0 ]; then
 	expect_match "... as uid 0, because it is read-only" 'Read-only file system' "$err"
@@ -140,6 +148,32 @@ if [ "$LANDLOCK" -ge 6 ]; then
 	probe_is "Landlock: COMMAND cannot signal PID 1" EPERM kill-1
 fi
 
+# clone3 gets ENOSYS from the guard: the C libraries and runtimes fall back
+# to clone, whose flags the guard reads. Threads, fork, posix_spawn and
+# subprocesses must all still work, and unshare -U must still be refused.
+expect_status "clone3 refused: python threads, fork, posix_spawn, subprocess" 0 "$L" "$PY" -c '
+import os, subprocess, threading
+done = []
+t = threading.Thread(target=lambda: done.append(1)); t.start(); t.join()
+pid = os.fork()
+if pid == 0:
+    os._exit(7)
+fork_status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+pid = os.posix_spawn("/bin/sh", ["sh", "-c", "exit 3"], os.environ)
+spawn_status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+sub = subprocess.run(["/bin/echo", "sub"], capture_output=True, text=True).stdout.strip()
+userns = subprocess.run(["unshare", "-U", "true"], stderr=subprocess.DEVNULL).returncode
+print(len(done), fork_status, spawn_status, sub, userns)'
+expect_eq "... each works, and unshare -U fails" "1 7 3 sub 1" "$out"
+expect_status "clone3 refused: node worker threads and child processes" 0 "$L" /usr/bin/node -e '
+const { spawnSync } = require("child_process");
+const { Worker } = require("worker_threads");
+const child = spawnSync("/bin/sh", ["-c", "echo child; exit 4"]).stdout.toString().trim();
+const userns = spawnSync("unshare", ["-U", "true"]).status;
+new Worker("require(\"worker_threads\").parentPort.postMessage(6)", { eval: true })
+	.on("message", (m) => console.log(child, spawnSync("/bin/true").status, userns, m));'
+expect_eq "... each works, and unshare -U fails" "child 0 1 6" "$out"
+
 # --- nested user namespaces when allowed -------------------------------------------
 for how in "--allow-nested-userns" "SRT_ALLOW_NESTED_USERNS=1"; do
 	if [ "$how" = --allow-nested-userns ]; then A=("$L" --allow-nested-userns); else
@@ -175,7 +209,15 @@ expect_eq "... SRT_* are gone, ARGV0 is passed on untouched" "ARGV0=whatever" "$
 
 # --- PID 1 and the mounts are out of reach -------------------------------------------
 probe_is "ptrace(PID 1) fails" EPERM ptrace-attach-1
-probe_is "open(/proc/1/mem, O_RDWR) fails" EACCES proc1-mem-write
+# EROFS or EACCES: a read-only proc superblock refuses before the file's
+# owner is looked at; a read-only bind of a writable one after.
+expect_status "open(/proc/1/mem, O_RDWR)" 0 "$L" "$F" "$P" proc1-mem-write
+expect_match "... fails: /proc is read-only" '^(EROFS|EACCES)$' "$out"
+# PID 1 is not dumpable: even reading its memory is refused (in the old
+# /proc, PID 1 is an outer process, out of reach too).
+probe_is "open(/proc/1/mem, O_RDONLY) fails" EACCES proc1-mem-read
+expect_status "open(/proc/1/mem, O_RDWR) with the kernel settings alone read-only" 0 "$L" --allow-nested-userns "$F" "$P" proc1-mem-write
+expect_eq "... fails: PID 1 is not dumpable" EACCES "$out"
 probe_is "process_vm_writev(PID 1) fails" EPERM vm-writev-1
 probe_is "umount(/proc) fails" EPERM umount-proc
 

@@ -56,7 +56,7 @@ static const struct {
 	S(clone3), S(seccomp), S(capget), S(capset), S(pipe2), S(ppoll), S(unshare),
 	S(rt_sigprocmask), S(rt_sigaction), S(rt_sigtimedwait), S(wait4), S(fstat),
 	S(newfstatat), S(execve), S(getsid), S(setsid), S(fcntl), S(getdents64), S(pread64),
-	S(landlock_create_ruleset), S(landlock_restrict_self),
+	S(landlock_create_ruleset), S(landlock_restrict_self), S(landlock_add_rule), S(mount_setattr),
 #ifdef SYS_open
 	S(open), S(fork), S(vfork), S(poll), S(pipe),
 #endif

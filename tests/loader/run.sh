@@ -33,7 +33,7 @@ fi
 for f in "$LOADER" "$FAULT_LOADER" "$PROBE" "$INJECT" "$GEN" "$FILTER" "$FOREIGN"; do
 	[ -f "$f" ] || { fail "missing $f (run it through make test-loader)"; finish; exit; }
 done
-for t in bwrap setpriv unshare timeout /usr/bin/python3; do
+for t in bwrap setpriv unshare timeout /usr/bin/python3 /usr/bin/node; do
 	command -v "$t" > /dev/null || { fail "missing tool: $t"; finish; exit; }
 done
 
@@ -87,9 +87,9 @@ CAPADD=(--unshare-user --cap-add CAP_SYS_ADMIN)
 # map uid 0, and bwrap's /proc, over which no fresh one can be mounted.
 SRTROOT=(--unshare-user --cap-drop ALL --cap-add CAP_SETFCAP)
 BUILTIN="built-in filter for $ARCH"
-DIRECT="direct (CAP_SYS_ADMIN held), fresh /proc, $LL, $BUILTIN"
-NESTED="nested user namespace, fresh /proc, $LL, $BUILTIN"
-STALEP="nested user namespace, old /proc, outer processes out of reach (Landlock), $LL, $BUILTIN"
+DIRECT="direct (CAP_SYS_ADMIN held), fresh /proc read-only, $LL, $BUILTIN"
+NESTED="nested user namespace, fresh /proc read-only, $LL, $BUILTIN"
+STALEP="nested user namespace, old /proc read-only, outer processes out of reach, $LL, $BUILTIN"
 # Without CAP_SETPCAP the bounding set cannot be emptied: bwrap as uid 65534
 # keeps exactly CAP_SYS_ADMIN (bit 21) there.
 run_context root "$DIRECT" $ZERO ef 0 0
@@ -250,58 +250,70 @@ expect_status "root forced onto the nested path: run" 0 "$I" "$INJ" unshare 1 1 
 	"echo \$\$; $P caps; $P socket-unix; $P userns; $P max-userns; $P ptrace-attach-1"
 expect_eq "root forced onto the nested path: full sandbox" \
 	"2 inh=$ZERO prm=$ZERO eff=$ZERO bnd=$ZERO amb=$ZERO EPERM EPERM 0 EPERM" "$(echo $out)"
+# A kernel without mount_setattr(2) (before 5.12): every mount under /sys is
+# remounted read-only one by one, from /proc/self/mountinfo.
+expect_status "mount_setattr ENOSYS: run" 0 "$I" "$INJ" mount_setattr 1 38 "$L" /usr/bin/awk \
+	'$5 ~ "^/sys(/|$)" { n++ } $5 ~ "^/sys(/|$)" && $6 !~ /^ro(,|$)/ { print $5, $6 } END { print n, "mounts" }' \
+	/proc/self/mountinfo
+expect_match "mount_setattr ENOSYS: every /sys mount is read-only all the same" '^[1-9][0-9]* mounts$' "$out"
+expect_eq "mount_setattr ENOSYS: the injection hit" hit "$(cut -d' ' -f1 "$INJ")"
 # A kernel without seccomp(2): the prctl interface installs the same filter.
 expect_status "seccomp() ENOSYS: run" 0 "$I" "$INJ" seccomp 1 38 "$L" "$F" "$P" socket-unix
 expect_eq "seccomp() ENOSYS: the filter is installed with prctl" EPERM "$out"
 # --- no fresh /proc -----------------------------------------------------------------
 # The kernel refuses the proc mount with EPERM (as in a user namespace where
-# the old /proc is partly covered): with Landlock the old /proc stays and
-# the outer processes are out of reach; without Landlock, 125 unless
+# the old /proc is partly covered). In the loader's own user namespace, or
+# with Landlock, no outer process is within reach: the old /proc stays,
+# read-only. Otherwise (the direct path without Landlock), 125 unless
 # --allow-stale-proc. To take Landlock away, the loader runs under a filter
 # (bwrap --seccomp) that answers landlock_create_ruleset with ENOSYS, as a
 # kernel without it does, and refuses just the proc mount (flags
-# MS_NOSUID|MS_NODEV|MS_NOEXEC, 0xe) with EPERM.
-printf 'default allow\nerrno ENOSYS landlock_create_ruleset\nerrno EPERM mount a3 == 0xe\n' > "$SCRATCH/nolandlock.policy"
+# MS_NOSUID|MS_NODEV|MS_NOEXEC, 0xe, and with MS_RDONLY, 0xf) with EPERM.
+printf 'default allow\nerrno ENOSYS landlock_create_ruleset\nerrno EPERM mount a3 == 0xe\nerrno EPERM mount a3 == 0xf\n' \
+	> "$SCRATCH/nolandlock.policy"
 "$GEN" compile --arch "$ARCH" -o "$BIN/nolandlock.bpf" "$SCRATCH/nolandlock.policy" && chmod 644 "$BIN/nolandlock.bpf" ||
 	fail "compiling the no-Landlock test filter"
 NOLL=(bwrap --ro-bind / / --dev /dev --bind /proc /proc --seccomp 9)
+OLDOK='old /proc read-only, outer processes out of reach'
 for who in root nobody; do
 	w=()
 	[ $who = root ] || w=("${NOBODY[@]}")
 	if [ "$LANDLOCK" != 0 ]; then
-		expect_status "$who: proc mount refused, Landlock: --check" 0 "${w[@]}" "$I" "$INJ" mount 2 1 "$L" --check
-		expect_match "$who: proc mount refused, Landlock: --check says so" \
-			'^apply-seccomp: ok: .*, old /proc, outer processes out of reach \(Landlock\), ' "$out"
-		expect_status "$who: proc mount refused, Landlock: run" 0 "${w[@]}" "$I" "$INJ" mount 2 1 "$L" "$F" \
-			/bin/sh -c "echo \$\$; $P socket-unix; $P proc-writable; cat /proc/1/comm; $P proc1-mem-write"
-		expect_match "$who: proc mount refused, Landlock: filtered PID 2, read-only kernel settings, /proc/1 out of reach" \
-			'^2 EPERM none [^ ]+ EACCES$' "$(echo $out)"
-	fi
-	expect_status "$who: proc mount refused, a kernel without Landlock: --check fails" 125 \
-		"${w[@]}" "${NOLL[@]}" "$L" --check 9< "$BIN/nolandlock.bpf"
-	expect_match "$who: ... and says what to change" \
-		'^apply-seccomp: cannot mount a fresh /proc: .*Operation not permitted, and Landlock.* is not available.*--allow-stale-proc' \
-		"$(tail -n 1 <<< "$err")"
-	rm -f "$MARKER"
-	expect_status "$who: ... a run fails closed" 125 "${w[@]}" "${NOLL[@]}" "$L" "${TOUCH[@]}" 9< "$BIN/nolandlock.bpf"
-	expect_eq "$who: ... COMMAND did not run" no "$([ -e "$MARKER" ] && echo yes || echo no)"
-	expect_status "$who: --allow-stale-proc --check" 0 "${w[@]}" "${NOLL[@]}" "$L" --allow-stale-proc --check \
-		9< "$BIN/nolandlock.bpf"
-	expect_match "$who: --allow-stale-proc --check reports the old /proc" \
-		'^apply-seccomp: ok: .*, old /proc \(--allow-stale-proc\), no Landlock, ' "$out"
-	expect_status "$who: --allow-stale-proc run" 0 "${w[@]}" "${NOLL[@]}" "$L" --allow-stale-proc "$F" \
-		/bin/sh -c "echo \$\$; $P socket-unix; $P proc-writable; cat /proc/1/comm" 9< "$BIN/nolandlock.bpf"
-	expect_match "$who: --allow-stale-proc: COMMAND is a filtered PID 2, kernel settings read-only" \
-		'^2 EPERM none [^ ]+$' "$(echo $out)"
-	comm1=$(echo $out | cut -d' ' -f4)
-	if [ -n "$comm1" ] && [ "$comm1" != apply-seccomp ]; then
-		pass "$who: --allow-stale-proc: /proc is the outer one, as documented ($comm1)"
-	else
-		fail "$who: --allow-stale-proc: /proc is the outer one" "/proc/1/comm: $comm1"
+		expect_status "$who: proc mount refused: --check" 0 "${w[@]}" "$I" "$INJ" mount 2 1 "$L" --check
+		expect_match "$who: proc mount refused: --check says so" "^apply-seccomp: ok: .*, $OLDOK, Landlock " "$out"
+		expect_status "$who: proc mount refused: run" 0 "${w[@]}" "$I" "$INJ" mount 2 1 "$L" "$F" \
+			/bin/sh -c "echo \$\$; $P socket-unix; $P proc-writable; cat /proc/1/comm; $P proc1-mem-read; $P proc1-mem-write"
+		expect_match "$who: proc mount refused: filtered PID 2, read-only /proc, /proc/1 out of reach" \
+			'^2 EPERM none [^ ]+ EACCES (EROFS|EACCES)$' "$(echo $out)"
 	fi
 	# Any other error than EPERM is not the kernel's visibility rule.
 	expect_status "$who: proc mount failing with ENOSPC: 125" 125 "${w[@]}" "$I" "$INJ" mount 2 28 "$L" --check
 done
+# Without Landlock: the loader's own user namespace keeps the outer
+# processes out of reach (uid 65534), the direct path cannot (root).
+expect_status "nobody: proc mount refused, no Landlock: --check" 0 "${NOBODY[@]}" "${NOLL[@]}" "$L" --check \
+	9< "$BIN/nolandlock.bpf"
+expect_match "nobody: proc mount refused, no Landlock: the old /proc, out of reach all the same" \
+	"^apply-seccomp: ok: nested user namespace, $OLDOK, no Landlock, " "$out"
+expect_status "root: proc mount refused, no Landlock: --check fails" 125 "${NOLL[@]}" "$L" --check 9< "$BIN/nolandlock.bpf"
+expect_match "root: ... and says what to change" \
+	'^apply-seccomp: cannot mount a fresh /proc: .*Operation not permitted, and the outer processes .* within COMMAND.s reach; .*--allow-stale-proc' \
+	"$(tail -n 1 <<< "$err")"
+rm -f "$MARKER"
+expect_status "root: ... a run fails closed" 125 "${NOLL[@]}" "$L" "${TOUCH[@]}" 9< "$BIN/nolandlock.bpf"
+expect_eq "root: ... COMMAND did not run" no "$([ -e "$MARKER" ] && echo yes || echo no)"
+expect_status "root: --allow-stale-proc --check" 0 "${NOLL[@]}" "$L" --allow-stale-proc --check 9< "$BIN/nolandlock.bpf"
+expect_match "root: --allow-stale-proc --check says the outer processes are in reach" \
+	'^apply-seccomp: ok: direct .*, old /proc read-only, outer processes in reach \(--allow-stale-proc\), no Landlock, ' "$out"
+expect_status "root: --allow-stale-proc run" 0 "${NOLL[@]}" "$L" --allow-stale-proc "$F" \
+	/bin/sh -c "echo \$\$; $P socket-unix; $P proc-writable; cat /proc/1/comm" 9< "$BIN/nolandlock.bpf"
+expect_match "root: --allow-stale-proc: COMMAND is a filtered PID 2, /proc read-only" '^2 EPERM none [^ ]+$' "$(echo $out)"
+comm1=$(echo $out | cut -d' ' -f4)
+if [ -n "$comm1" ] && [ "$comm1" != apply-seccomp ]; then
+	pass "root: --allow-stale-proc: /proc is the outer one, as documented ($comm1)"
+else
+	fail "root: --allow-stale-proc: /proc is the outer one" "/proc/1/comm: $comm1"
+fi
 
 # --- uid 0 -----------------------------------------------------------------------------
 expect_status "--check as the host's root" 0 "$L" --check
@@ -328,7 +340,7 @@ expect_eq "... COMMAND did not run" no "$([ -e "$MARKER" ] && echo yes || echo n
 # that the known exceptions below can be told apart from an open door.
 [ "$FAULT_LOADER" = "$LOADER" ] || echo "  NOTE fault injection runs $FAULT_LOADER (static), not $LOADER"
 ENOSPC=28
-STEPS="fcntl unshare openat read pread64 write close mount prctl clone,clone3,fork,vfork pipe2 poll,ppoll seccomp capget capset rt_sigprocmask rt_sigaction getdents64 newfstatat,fstat landlock_create_ruleset landlock_restrict_self"
+STEPS="fcntl unshare openat read pread64 write close mount prctl clone,clone3,fork,vfork pipe2 poll,ppoll seccomp capget capset rt_sigprocmask rt_sigaction getdents64 newfstatat,fstat landlock_create_ruleset landlock_restrict_self mount_setattr"
 [ "$ARCH" = x86_64 ] || STEPS=${STEPS/clone,clone3,fork,vfork/clone,clone3}
 [ "$ARCH" = x86_64 ] || STEPS=${STEPS/poll,ppoll/ppoll}
 SANDBOXED="[ \$\$ = 2 ] && [ \"\$($P socket-unix)\" = EPERM ] &&
