@@ -188,18 +188,14 @@ static _Noreturn void pid1(struct run *run, int stub)
 /* The stub's loop when observing: the observer's descriptors and the signals
  * to forward, in one poll() (a signalfd), so that neither waits on the other.
  * The same forwarding as the loop of supervise(). */
-static _Noreturn void stub_loop_observing(pid_t child)
+static _Noreturn void stub_loop_observing(pid_t child, int sigfd)
 {
-	uint64_t set = waited_set();
 	struct pollfd pfd[1 + OBSERVE_MAX_POLLFDS];
 	struct signalfd_siginfo ssi;
-	int sigfd, status;
+	int status;
 	ssize_t got;
 	pid_t pid;
 
-	sigfd = (int)syscall(SYS_signalfd4, -1, &set, sizeof(set), SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sigfd < 0)
-		die_errno("signalfd");
 	for (;;) {
 		pid = waitpid(child, &status, WNOHANG);
 		if (pid < 0)
@@ -234,7 +230,7 @@ static _Noreturn void stub_loop_observing(pid_t child)
 _Noreturn void supervise(struct run *run)
 {
 	siginfo_t si;
-	int pipe_to_pid1[2], status;
+	int pipe_to_pid1[2], status, sigfd = -1;
 	pid_t child, pid;
 
 	/* Where COMMAND can see the stub (an old /proc), it cannot ptrace it
@@ -253,13 +249,21 @@ _Noreturn void supervise(struct run *run)
 		pid1(run, pipe_to_pid1[0]);
 	}
 	block_waited(NULL);
-	/* PID 2's end of the observer's channel: held here, it would keep the
-	 * stub from seeing PID 2 end without handing over a listener. */
-	if (run->observe && close(run->observe_fd) < 0)
-		die_errno("closing the observer's channel");
+	if (run->observe) {
+		uint64_t set = waited_set();
+
+		/* PID 2's end of the observer's channel: held here, it would
+		 * keep the stub from seeing PID 2 end without a listener. */
+		if (close(run->observe_fd) < 0)
+			die_errno("closing the observer's channel");
+		/* Before the release: failing here, COMMAND has not started. */
+		sigfd = (int)syscall(SYS_signalfd4, -1, &set, sizeof(set), SFD_NONBLOCK | SFD_CLOEXEC);
+		if (sigfd < 0)
+			die_errno("signalfd");
+	}
 	release(pipe_to_pid1[1]);
 	if (run->observe)
-		stub_loop_observing(child);
+		stub_loop_observing(child, sigfd);
 
 	for (;;) {
 		/* Only PID 1 matters; the caller may have left us other children. */

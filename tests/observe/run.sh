@@ -179,6 +179,32 @@ for who in root nobody; do
 		"$(expected openat "$D/held" | sed "s/\"pid\":P/\"pid\":${pid:-none}/")" "$(cat "$OUT")"
 done
 
+# --- exit statuses and signals while observing (the stub's poll loop) -------------------
+listen_start
+SRT_OBSERVE_SOCK=$SOCK expect_status "observing: COMMAND's exit status" 42 "$L" /bin/sh -c 'exit 42'
+listen_stop
+for sig in USR1 TERM; do
+	fresh_dir
+	listen_start
+	SRT_OBSERVE_SOCK=$SOCK "$L" /bin/sh -c "trap 'echo got $sig; exit 3' $sig; : > $D/ready; while :; do sleep 0.05; done" \
+		> "$D/out" 8>&- &
+	stub=$!
+	for _ in $(seq 200); do [ -e "$D/ready" ] && break; sleep 0.05; done
+	kill -"$sig" "$stub"
+	wait "$stub" && st=0 || st=$?
+	listen_stop
+	expect_eq "observing: SIG$sig sent to the stub reaches COMMAND" "3 got $sig" "$st $(cat "$D/out")"
+done
+fresh_dir
+listen_start
+SRT_OBSERVE_SOCK=$SOCK "$L" /bin/sh -c ": > $D/ready; exec sleep 100" 8>&- &
+stub=$!
+for _ in $(seq 200); do [ -e "$D/ready" ] && break; sleep 0.05; done
+kill -TERM "$stub"
+wait "$stub" && st=0 || st=$?
+listen_stop
+expect_eq "observing: SIGTERM kills COMMAND, 128+15 comes back" 143 "$st"
+
 # --- the header line -----------------------------------------------------------------
 header_is() { # NAME SRT_ENCODED_CMD WANT
 	fresh_dir
