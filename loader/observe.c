@@ -50,8 +50,10 @@
 
 /* The reference helper writes at most this much of SRT_ENCODED_CMD. */
 #define ENCODED_CMD_MAX 700
-/* Lines waiting for the socket. A line that does not fit is lost. */
+/* Lines waiting for the socket. A line that does not fit is lost; events
+ * leave room for the last line, the count of those lost. */
 #define OUT_SIZE (256 * 1024)
+#define LAST_LINE_ROOM 128
 /* A resolved path: a directory (at most PATH_MAX - 1 bytes, as readlink of
  * /proc gives it), a slash, and a name of at most PATH_MAX bytes. */
 #define RESOLVED_MAX (2 * PATH_MAX + 1)
@@ -278,12 +280,13 @@ static void flush(void)
 		obs.out_head = 0;
 }
 
-/* Queues one whole line, or loses it whole when there is no room. */
-static void queue(const char *text, size_t len)
+/* Queues one whole line, or loses it whole when there is no room (an event,
+ * when there is no more than the last line's). */
+static void queue(const char *text, size_t len, bool event)
 {
 	if (obs.sock < 0)
 		return;
-	if (len > sizeof(out) - obs.out_len) {
+	if (len + (event ? LAST_LINE_ROOM : 0) > sizeof(out) - obs.out_len) {
 		obs.lost++;
 		return;
 	}
@@ -299,7 +302,7 @@ static void queue(const char *text, size_t len)
  * it), and COMMAND runs unobserved. */
 static void give_up(const char *what, const char *why)
 {
-	queue(line, error_line("%s: %s", what, why));
+	queue(line, error_line("%s: %s", what, why), false);
 	flush();
 	if (obs.sock >= 0 && close(obs.sock) < 0)
 		warn_msg("observer: closing SRT_OBSERVE_SOCK: %s", strerror(errno));
@@ -412,7 +415,7 @@ void observe_start(struct run *run)
 		size_t len = strlen(run->encoded_cmd);
 
 		queue(line, json_line(line, "encodedCommand", run->encoded_cmd,
-				      len > ENCODED_CMD_MAX ? ENCODED_CMD_MAX : len, len > ENCODED_CMD_MAX));
+				      len > ENCODED_CMD_MAX ? ENCODED_CMD_MAX : len, len > ENCODED_CMD_MAX), false);
 	}
 	flush();
 
@@ -664,7 +667,7 @@ static void queue_event(const struct seccomp_notif *req, const char *syscall_nam
 	if (replaced)
 		p = stpcpy(p, ",\"invalid_utf8\":true");
 	p = stpcpy(p, "}\n");
-	queue(line, (size_t)(p - line));
+	queue(line, (size_t)(p - line), true);
 }
 
 /* One notification: read what the call names, make sure the caller is still
@@ -762,11 +765,11 @@ void observe_finish(void)
 	long deadline = now_ms() + DRAIN_TOTAL_MS;
 
 	if (obs.lost || obs.unresolved) {
-		char text[128];
+		char text[LAST_LINE_ROOM];
 		size_t len = (size_t)snprintf(text, sizeof(text), "{\"observe_lost\":%lu,\"observe_unresolved\":%lu}\n",
 					      obs.lost, obs.unresolved);
 
-		queue(text, len);
+		queue(text, len, false);
 	}
 	flush();
 	while (obs.sock >= 0 && obs.out_len > 0) {

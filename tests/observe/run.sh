@@ -326,6 +326,19 @@ for line in open(sys.argv[1], "rb"):
     json.loads(line.decode("utf-8", "strict"))
 print("ok")' "$OUT" 2>&1)"
 
+# The listener reads again as COMMAND ends: what was lost is counted, and
+# nothing else is missing.
+fresh_dir
+listen_start --stall
+SRT_OBSERVE_SOCK=$SOCK expect_status "listener stalled, then reading: status" 0 \
+	timeout "$TMO" "$L" /bin/sh -c "$C loop $D 10000 && echo > $CTL"
+listen_stop
+last=$(tail -n 1 "$OUT")
+lost=$(printf '%s\n' "$last" | sed -n 's/^{"observe_lost":\([0-9]*\),"observe_unresolved":0}$/\1/p')
+expect_match "listener stalled, then reading: the last line counts the events lost" '^[1-9][0-9]*$' "$lost"
+expect_eq "listener stalled, then reading: received + lost = every call (20,000 and the fifo's open)" 20001 \
+	"$(( $(grep -c '"path"' "$OUT") + ${lost:-0} ))"
+
 fresh_dir
 listen_start --close-after 3
 SRT_OBSERVE_SOCK=$SOCK expect_status "listener closing mid-run: 20,000 calls all succeed" 0 \
