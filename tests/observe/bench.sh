@@ -14,6 +14,8 @@
 # percentile and maximum of 20,000 timed openat/unlinkat calls) unobserved,
 # observed with a listener that reads, one that never reads (stalled) and one
 # that closed after a line: the bound a listener can add to a call.
+# Last, what observing adds to start-up: `apply-seccomp /bin/true`, 20 blocks
+# of 20 runs each way, interleaved (unset: the loader as issue 12 measures it).
 # ROUNDS (default 7) and the load average before and after are printed.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -117,5 +119,21 @@ for _ in $(seq 3); do
 	lat "observed, stalled" "$LOADER" --stall
 	lat "observed, closed" "$LOADER" --close-after 1
 	lat "ref, observed" "$REF" read
+done
+echo "start-up, apply-seccomp /bin/true (us per run, median of 20 blocks of 20)"
+for _ in $(seq 20); do
+	t0=$(date +%s%N)
+	for _ in $(seq 20); do "$LOADER" /bin/true; done
+	t1=$(date +%s%N)
+	echo "unset $(( (t1 - t0) / 20000 ))" >> "$T/startup"
+	listen --serve 20
+	t0=$(date +%s%N)
+	for _ in $(seq 20); do SRT_OBSERVE_SOCK=$T/sock "$LOADER" /bin/true; done
+	t1=$(date +%s%N)
+	listen_end
+	echo "observed $(( (t1 - t0) / 20000 ))" >> "$T/startup"
+done
+for way in unset observed; do
+	printf '%-9s %6s\n' "$way" "$(awk -v w="$way" '$1 == w { print $2 }' "$T/startup" | median)"
 done
 echo "bench-observe: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -10,6 +10,8 @@
  *                                       copy until the connection ends
  *   observe-listen --close-after N PATH copy N lines, then close the connection
  *                                       and exit
+ *   observe-listen --serve N PATH       N connections one after the other, each
+ *                                       copied until it ends
  *   observe-listen --no-accept PATH     a backlog of one connection, never
  *                                       accepted; exits on a line (or end of
  *                                       file) on stdin
@@ -36,7 +38,7 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char tmp[sizeof(addr.sun_path)], buf[65536], line[16];
-	long close_after = -1, lines = 0;
+	long close_after = -1, lines = 0, serve = 1;
 	int stall = 0, no_accept = 0, srv, conn;
 	const char *path;
 	ssize_t n;
@@ -47,8 +49,10 @@ int main(int argc, char **argv)
 		no_accept = 1;
 	else if (argc == 4 && strcmp(argv[1], "--close-after") == 0)
 		close_after = strtol(argv[2], NULL, 10);
+	else if (argc == 4 && strcmp(argv[1], "--serve") == 0)
+		serve = strtol(argv[2], NULL, 10);
 	else if (argc != 2) {
-		fprintf(stderr, "usage: observe-listen [--stall | --no-accept | --close-after N] PATH\n");
+		fprintf(stderr, "usage: observe-listen [--stall | --no-accept | --close-after N | --serve N] PATH\n");
 		return 2;
 	}
 	path = argv[argc - 1];
@@ -67,26 +71,30 @@ int main(int argc, char **argv)
 		fail(path);
 	if (no_accept)
 		return !fgets(line, sizeof(line), stdin) && ferror(stdin);
-	conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
-	if (conn < 0)
-		fail("accept");
-	if (stall && !fgets(line, sizeof(line), stdin) && ferror(stdin))
-		fail("stdin");
-	while ((n = read(conn, buf, sizeof(buf))) > 0) {
-		ssize_t keep = n;
+	for (long served = 0; served < serve; served++) {
+		conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
+		if (conn < 0)
+			fail("accept");
+		if (stall && !fgets(line, sizeof(line), stdin) && ferror(stdin))
+			fail("stdin");
+		while ((n = read(conn, buf, sizeof(buf))) > 0) {
+			ssize_t keep = n;
 
-		if (close_after >= 0) {
-			for (keep = 0; keep < n && lines < close_after; keep++)
-				if (buf[keep] == '\n')
-					lines++;
+			if (close_after >= 0) {
+				for (keep = 0; keep < n && lines < close_after; keep++)
+					if (buf[keep] == '\n')
+						lines++;
+			}
+			if (fwrite(buf, 1, (size_t)keep, stdout) != (size_t)keep)
+				fail("stdout");
+			if (close_after >= 0 && lines >= close_after)
+				break;
 		}
-		if (fwrite(buf, 1, (size_t)keep, stdout) != (size_t)keep)
-			fail("stdout");
-		if (close_after >= 0 && lines >= close_after)
-			break;
+		if (n < 0)
+			fail("read");
+		if (close(conn) < 0)
+			fail("close");
 	}
-	if (n < 0)
-		fail("read");
 	if (fflush(stdout) != 0)
 		fail("stdout");
 	return 0;
