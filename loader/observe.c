@@ -63,6 +63,10 @@
  * in all and without any progress. */
 #define DRAIN_TOTAL_MS 1000
 #define DRAIN_IDLE_MS 50
+/* Events go out together: once this much waits, or the first of them has
+ * waited this long. One send and one wake-up of the listener for many. */
+#define BATCH_BYTES 8192
+#define BATCH_MS 2
 
 /* Where each observed call names the files it changes: for up to two files,
  * the argument that holds the path and the one that holds its dirfd (CWD: the
@@ -139,6 +143,7 @@ static struct {
 	enum proc_view view;
 	size_t notif_size, resp_size;
 	bool blocked;           /* the last send found the socket full */
+	long queued_at;         /* when out went from empty to not (ms) */
 	size_t out_head, out_len;
 	unsigned long lost, unresolved;
 } obs = { .sock = -1, .channel = -1, .listener = -1, .proc = -1 };
@@ -250,6 +255,15 @@ static size_t __attribute__((format(printf, 1, 2))) error_line(const char *fmt, 
 
 /* --- the socket ---------------------------------------------------------- */
 
+static long now_ms(void)
+{
+	struct timespec t;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &t) < 0)
+		return 0;
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 /* Reporting failed: said once, and nothing more is sent. */
 static void stop_reporting(const char *what)
 {
@@ -295,6 +309,8 @@ static void queue(const char *text, size_t len, bool event)
 		obs.out_head = 0;
 	}
 	memcpy(out + obs.out_head + obs.out_len, text, len);
+	if (obs.out_len == 0)
+		obs.queued_at = now_ms();
 	obs.out_len += len;
 }
 
@@ -670,6 +686,13 @@ static void queue_event(const struct seccomp_notif *req, const char *syscall_nam
 	queue(line, (size_t)(p - line), true);
 }
 
+/* Sends the events queued when a batch is full or old enough. */
+static void flush_due(void)
+{
+	if (obs.out_len >= BATCH_BYTES || (obs.out_len > 0 && now_ms() - obs.queued_at >= BATCH_MS))
+		flush();
+}
+
 /* One notification: read what the call names, make sure the caller is still
  * the one that made it, let the call go on, then report. */
 static void serve(void)
@@ -714,12 +737,13 @@ static void serve(void)
 		else if (found[i] == FILE_UNKNOWN)
 			obs.unresolved++;
 	}
-	flush();
 }
 
-int observe_pollfds(struct pollfd *pfd)
+int observe_pollfds(struct pollfd *pfd, int *timeout_ms)
 {
 	int n = 0;
+
+	*timeout_ms = obs.sock >= 0 && obs.out_len > 0 && !obs.blocked ? BATCH_MS : -1;
 
 	if (obs.channel >= 0)
 		pfd[n++] = (struct pollfd){ .fd = obs.channel, .events = POLLIN };
@@ -749,15 +773,7 @@ void observe_ready(const struct pollfd *pfd, int n)
 			flush();
 		}
 	}
-}
-
-static long now_ms(void)
-{
-	struct timespec t;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &t) < 0)
-		return 0;
-	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+	flush_due();
 }
 
 void observe_finish(void)

@@ -28,10 +28,12 @@ void observe_close_stub_fds(void);
 void observe_install(const struct run *run);
 
 /* Stub: fills pfd (OBSERVE_MAX_POLLFDS at most) with what the observer waits
- * for; returns how many. */
-int observe_pollfds(struct pollfd *pfd);
+ * for, and *timeout_ms with how long poll() may wait (-1: for ever); returns
+ * how many. */
+int observe_pollfds(struct pollfd *pfd, int *timeout_ms);
 
-/* Stub: handles what poll() reported on the n descriptors of pfd. */
+/* Stub: handles what poll() reported on the n descriptors of pfd (none when
+ * it timed out). */
 void observe_ready(const struct pollfd *pfd, int n);
 
 /* Stub, COMMAND gone: sends what is left, within a bound, and the count of

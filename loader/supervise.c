@@ -204,10 +204,10 @@ static _Noreturn void stub_loop_observing(pid_t child, int sigfd)
 			observe_finish();
 			_exit(exit_code(status));
 		}
-		int n = observe_pollfds(pfd + 1);
+		int timeout, n = observe_pollfds(pfd + 1, &timeout);
 
 		pfd[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
-		if (poll(pfd, 1 + (nfds_t)n, -1) < 0) {
+		if (poll(pfd, 1 + (nfds_t)n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			die_errno("poll");
