@@ -39,9 +39,8 @@ int main(int argc, char **argv)
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char tmp[sizeof(addr.sun_path)], buf[65536], line[16];
 	long close_after = -1, lines = 0, serve = 1;
-	int stall = 0, no_accept = 0, srv, conn;
+	int stall = 0, no_accept = 0, srv;
 	const char *path;
-	ssize_t n;
 
 	if (argc == 3 && strcmp(argv[1], "--stall") == 0)
 		stall = 1;
@@ -72,7 +71,9 @@ int main(int argc, char **argv)
 	if (no_accept)
 		return !fgets(line, sizeof(line), stdin) && ferror(stdin);
 	for (long served = 0; served < serve; served++) {
-		conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
+		int conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
+		ssize_t n;
+
 		if (conn < 0)
 			fail("accept");
 		if (stall && !fgets(line, sizeof(line), stdin) && ferror(stdin))
