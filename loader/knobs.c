@@ -67,47 +67,106 @@ static void cover(const char *name)
 
 /* The mount options of mountinfo's sixth field that a remount must repeat:
  * the kernel refuses to drop one it locked on a mount from outside. */
-static unsigned long locked_flags(const char *opts)
+static unsigned long locked_flags(char *opts)
 {
 	static const struct {
 		const char *name;
 		unsigned long flag;
 	} known[] = { { "nosuid", MS_NOSUID }, { "nodev", MS_NODEV }, { "noexec", MS_NOEXEC } };
 	unsigned long flags = 0;
-	char buf[256], *save = NULL;
 
-	snprintf(buf, sizeof(buf), "%s", opts);
-	for (char *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save))
+	for (char *o = opts, *end; o; o = end ? end + 1 : NULL) {
+		end = strchr(o, ',');
+		if (end)
+			*end = '\0';
 		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 			if (strcmp(o, known[i].name) == 0)
 				flags |= known[i].flag;
+	}
 	return flags;
 }
 
-/* Before Linux 5.12 (no mount_setattr): each mount at or under top from
- * /proc/self/mountinfo, remounted read-only one by one. */
-static void remount_tree_read_only(const char *top)
+/* The next field of a mountinfo line at *p, ended in place; NULL at the end. */
+static char *next_field(char **p)
+{
+	char *start = *p + strspn(*p, " ");
+	size_t len = strcspn(start, " ");
+
+	if (len == 0)
+		return NULL;
+	*p = start + len + (start[len] != '\0');
+	start[len] = '\0';
+	return start;
+}
+
+/* Undoes mountinfo's escapes in place: \040 for a space, \011, \012, \134. */
+static void unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* Remounts read-only the mount of one mountinfo line (ID PARENT MAJ:MIN
+ * ROOT POINT OPTIONS ...) if it is at or under top. */
+static void remount_line(char *line, const char *top)
 {
 	size_t len = strlen(top);
-	char line[4096];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *p = line, *point = NULL, *opts = NULL;
 
-	if (!f)
-		die_errno("making %s read-only: /proc/self/mountinfo", top);
-	while (fgets(line, sizeof(line), f)) {
-		char point[4096], opts[256];
-
-		/* ID PARENT MAJ:MIN ROOT POINT OPTIONS ...; a space in a
-		 * mount point is written \040, so %s takes it whole. */
-		if (sscanf(line, "%*s %*s %*s %*s %4095s %255s", point, opts) != 2)
+	for (int i = 0; i < 6; i++) {
+		point = opts;
+		opts = next_field(&p);
+		if (!opts)
 			die("making %s read-only: cannot read /proc/self/mountinfo", top);
-		if (strncmp(point, top, len) != 0 || (point[len] != '\0' && point[len] != '/'))
-			continue;
-		if (mount(NULL, point, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(opts), NULL) < 0)
-			die_errno("making %s read-only: remount", point);
 	}
-	if (ferror(f) || fclose(f) != 0)
+	unescape(point);
+	if (strncmp(point, top, len) != 0 || (point[len] != '\0' && point[len] != '/'))
+		return;
+	if (mount(NULL, point, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(opts), NULL) < 0)
+		die_errno("making %s read-only: remount", point);
+}
+
+/* Before Linux 5.12 (no mount_setattr): each mount at or under top from
+ * /proc/self/mountinfo, remounted read-only one by one. Read with read(2):
+ * stdio and scanf would be most of the loader's code. */
+static void remount_tree_read_only(const char *top)
+{
+	static char buf[3 * 4096 + 1024];
+	size_t have = 0;
+	ssize_t n;
+	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
 		die_errno("making %s read-only: /proc/self/mountinfo", top);
+	while ((n = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		char *start = buf, *nl;
+
+		have += (size_t)n;
+		buf[have] = '\0';
+		while ((nl = strchr(start, '\n'))) {
+			*nl = '\0';
+			remount_line(start, top);
+			start = nl + 1;
+		}
+		have -= (size_t)(start - buf);
+		memmove(buf, start, have);
+		if (have == sizeof(buf) - 1)
+			die("making %s read-only: a line of /proc/self/mountinfo is too long", top);
+	}
+	if (n < 0)
+		die_errno("making %s read-only: /proc/self/mountinfo", top);
+	if (close(fd) < 0)
+		die_errno("making %s read-only: closing /proc/self/mountinfo", top);
 }
 
 /* Every mount at or under top, read-only (in this mount namespace only). */

@@ -257,6 +257,13 @@ expect_status "mount_setattr ENOSYS: run" 0 "$I" "$INJ" mount_setattr 1 38 "$L" 
 	/proc/self/mountinfo
 expect_match "mount_setattr ENOSYS: every /sys mount is read-only all the same" '^[1-9][0-9]* mounts$' "$out"
 expect_eq "mount_setattr ENOSYS: the injection hit" hit "$(cut -d' ' -f1 "$INJ")"
+# ... a mount point whose name mountinfo escapes (a space, a backslash).
+expect_status "mount_setattr ENOSYS: an escaped mount point" 0 unshare --mount /bin/sh -c '
+	mount -t tmpfs none /sys/kernel/debug && mkdir "/sys/kernel/debug/a b\\c" &&
+	mount -t tmpfs none "/sys/kernel/debug/a b\\c" && exec "$@"' sh "$I" "$INJ" mount_setattr 1 38 "$L" \
+	/usr/bin/awk '$5 ~ "^/sys(/|$)" && $6 !~ /^ro(,|$)/ { print $5, $6 } $5 ~ /a\\040b/ { print "seen", $5, $6 }' \
+	/proc/self/mountinfo
+expect_match "mount_setattr ENOSYS: ... is found and made read-only" '^seen /sys/kernel/debug/a\\040b\\134c ro,' "$out"
 # A kernel without seccomp(2): the prctl interface installs the same filter.
 expect_status "seccomp() ENOSYS: run" 0 "$I" "$INJ" seccomp 1 38 "$L" "$F" "$P" socket-unix
 expect_eq "seccomp() ENOSYS: the filter is installed with prctl" EPERM "$out"
