@@ -156,6 +156,32 @@ static char name[PATH_MAX + 1];
  * the headers', checked against SECCOMP_GET_NOTIF_SIZES. */
 static uint64_t notif_buf[64], resp_buf[16];
 
+/* --- reading /proc and uname ---------------------------------------------------- */
+
+/* The unsigned decimal number at *p, moving *p past it; -1 if none is there. */
+static long decimal(const char **p)
+{
+	long n = -1;
+
+	for (; **p >= '0' && **p <= '9'; (*p)++)
+		n = (n < 0 ? 0 : n * 10) + (**p - '0');
+	return n;
+}
+
+/* Just past key in the line of text that begins with it, or NULL. */
+static const char *after_key(const char *text, const char *key)
+{
+	size_t len = strlen(key);
+
+	for (const char *at = text; at; at = strchr(at, '\n')) {
+		if (*at == '\n')
+			at++;
+		if (strncmp(at, key, len) == 0)
+			return at + len;
+	}
+	return NULL;
+}
+
 /* --- JSON ------------------------------------------------------------------ */
 
 /* The length of the UTF-8 sequence at s[0..n) and whether it is valid; an
@@ -332,13 +358,16 @@ static void give_up(const char *what, const char *why)
 static bool kernel_continues(void)
 {
 	struct utsname u;
-	unsigned long major, minor;
-	char *end;
+	const char *p = u.release;
+	long major, minor = 0;
 
 	if (uname(&u) < 0)
 		return false;
-	major = strtoul(u.release, &end, 10);
-	minor = *end == '.' ? strtoul(end + 1, NULL, 10) : 0;
+	major = decimal(&p);
+	if (*p == '.') {
+		p++;
+		minor = decimal(&p);
+	}
 	return major > 5 || (major == 5 && minor >= 5);
 }
 
@@ -365,7 +394,8 @@ static bool filters_rank_above_notify(const struct run *run)
  * there has one number per level from that namespace down to ours. */
 static enum proc_view proc_view(int proc)
 {
-	char buf[4096], *nspid;
+	char buf[4096];
+	const char *nspid;
 	ssize_t n;
 	int fd, levels = 0;
 
@@ -376,11 +406,11 @@ static enum proc_view proc_view(int proc)
 	if (close(fd) < 0 || n <= 0)
 		return PROC_NONE;
 	buf[n] = '\0';
-	nspid = strstr(buf, "\nNSpid:");
+	nspid = after_key(buf, "NSpid:");
 	if (!nspid)
 		return PROC_NONE;
-	for (char *p = nspid + 7; *p && *p != '\n'; p++)
-		if (*p == '\t')
+	for (; *nspid && *nspid != '\n'; nspid++)
+		if (*nspid == '\t')
 			levels++;
 	return levels == 1 ? PROC_OWN : levels > 1 ? PROC_ANCESTOR : PROC_NONE;
 }
@@ -559,9 +589,9 @@ static pid_t proc_pid(pid_t pid)
 			const char *field;
 
 			buf[n] = '\0';
-			field = strstr(buf, "\nPid:\t");
+			field = after_key(buf, "Pid:\t");
 			if (field)
-				r = strtol(field + 6, NULL, 10);
+				r = decimal(&field);
 		}
 	}
 	if (close((int)fd) < 0)

@@ -141,7 +141,9 @@ int main(int argc, char **argv)
 		if (!in_call)
 			continue;       /* stops alternate: this one is an exit */
 		syscall_of(stub, &nr, &arg0, &arg1);
-		if (victim_child && nr == SYS_ioctl && (unsigned long)arg1 == SECCOMP_IOCTL_NOTIF_SEND) {
+		/* The request's low 32 bits: the kernel's is an unsigned int, and
+		 * musl passes it sign-extended. */
+		if (victim_child && nr == SYS_ioctl && (unsigned int)arg1 == (unsigned int)SECCOMP_IOCTL_NOTIF_SEND) {
 			/* Every read is done: the impostor may go, and the
 			 * stub answer, check and report freely. */
 			if (ptrace(PTRACE_DETACH, stub, NULL, NULL) < 0)
