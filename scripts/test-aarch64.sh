@@ -1,11 +1,12 @@
 #!/bin/bash
-# Run the aarch64 loader and the committed aarch64 filter on a real aarch64
+# Run the aarch64 loader and the committed aarch64 filters on a real aarch64
 # Linux kernel: qemu-system-aarch64 (TCG) boots Debian's arm64 cloud kernel
-# with an initramfs of busybox, build/aarch64/apply-seccomp, the probe and the
-# programs of tests/aarch64/, whose /init (tests/aarch64/init.sh) runs every
-# case as root and as uid 65534 and prints `CASE ...` lines and a `SUMMARY`
-# line on the serial console. This script passes only when that summary
-# arrives with the expected number of cases and no failure.
+# with an initramfs of busybox, build/aarch64/apply-seccomp, the probe, the
+# escape suite's attacker and its helpers, and the programs of tests/aarch64/,
+# whose /init (tests/aarch64/init.sh) runs every case as root and as uid
+# 65534 and prints `CASE ...` lines and a `SUMMARY` line on the serial
+# console. This script passes only when that summary arrives with the
+# expected number of cases and no failure.
 #
 #   scripts/test-aarch64.sh           the whole test (what `make test-aarch64` runs)
 #   scripts/test-aarch64.sh --smoke   boot and check the kernel and the test
@@ -16,19 +17,25 @@
 # busybox-static are fetched with `apt-get download` into build/aarch64-cache/
 # (AARCH64_CACHE overrides) and reused from there; that first fetch adds the
 # arm64 architecture to dpkg and runs apt-get update when needed (root).
-# AARCH64_TIMEOUT (seconds, default 300) bounds the guest's run.
+# AARCH64_TIMEOUT (seconds, default 600) bounds the guest's run.
 set -euo pipefail
 
-# Every case of tests/aarch64/init.sh: 7 kernel/program checks, then
-# 35 loader cases and 10 observer cases as root, 35 and 9 as uid 65534.
-# Change with init.sh.
-EXPECTED_FULL=96
+# Every case of tests/aarch64/init.sh; change with it. The full run's, by
+# the prefix of their names:
+#   kernel/               58  the kernel and the test programs without the
+#                             loader (the controls), and the committed blobs
+#                             installed with CAP_SYS_ADMIN kept
+#   root/, uid65534/     215  each: the loader's cases, fresh and old /proc
+#   root/, uid65534/      10, 9  the write observer's cases
+#   escape/               41  the escape suite's set-up and controls
+#   escape-CONTEXT/       67  each of 8 contexts: 61 attacks and 6 checks
+EXPECTED_FULL=1084
 EXPECTED_SMOKE=3
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${AARCH64_CACHE:-$ROOT/build/aarch64-cache}
 WORK=$ROOT/build/aarch64-test
-TIMEOUT=${AARCH64_TIMEOUT:-300}
+TIMEOUT=${AARCH64_TIMEOUT:-600}
 CROSS_CC=${CROSS_CC:-aarch64-linux-gnu-gcc}
 HOSTCC=${HOSTCC:-cc}
 MODE=full
@@ -172,23 +179,43 @@ T_FETCH=$(since "$T0")
 T1=$(now)
 LOADER=$ROOT/build/aarch64/apply-seccomp
 PROBE=$ROOT/build/aarch64/tests/probe
+GEN=$ROOT/build/seccomp-gen
+ESCAPE=$ROOT/build/aarch64/tests/escape
+ESCAPE_TOOLS="attack daemon session pty suid"
 OBSERVE_PROGS="observe-calls observe-listen observe-reuse"
+CFLAGS_GUEST=(-std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -static -s)
 if [ "$MODE" = full ]; then
 	# A clean environment: `make SANITIZE=1 test`, `make LIBC=musl test` or a
 	# CC/CFLAGS meant for the host must not leak into this static cross build.
+	targets=("${PROBE#"$ROOT"/}")
+	for t in $ESCAPE_TOOLS; do targets+=("${ESCAPE#"$ROOT"/}/escape-$t"); done
+	for p in $OBSERVE_PROGS; do targets+=("build/aarch64/tests/$p"); done
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES -u CC -u CFLAGS \
 		-u LDFLAGS -u CROSS_COMPILE -u LIBC -u SANITIZE \
-		make -C "$ROOT" --no-print-directory -j"$(nproc)" ARCH=aarch64 all "${PROBE#"$ROOT"/}" \
-		$(for p in $OBSERVE_PROGS; do echo "build/aarch64/tests/$p"; done) ||
-		die "make ARCH=aarch64 all ${PROBE#"$ROOT"/} failed"
-	for f in "$LOADER" "$PROBE" "$ROOT/filters/aarch64/unix-block.bpf" "$ROOT/filters/x86_64/unix-block.bpf" \
-		$(for p in $OBSERVE_PROGS; do echo "$ROOT/build/aarch64/tests/$p"; done); do
+		make -C "$ROOT" --no-print-directory -j"$(nproc)" ARCH=aarch64 all "${targets[@]}" ||
+		die "make ARCH=aarch64 all ${targets[*]} failed"
+	for f in "$LOADER" "$PROBE" "$GEN" "$ROOT"/filters/aarch64/{unix-block,namespaces,sandbox}.bpf \
+		"$ROOT/filters/x86_64/unix-block.bpf"; do
 		[ -f "$f" ] || die "${f#"$ROOT"/} is missing after make ARCH=aarch64"
 	done
+	"$CROSS_CC" "${CFLAGS_GUEST[@]}" -o "$WORK/calls" "$ROOT/tests/aarch64/calls.c"
+	# Older kernels, as filters make this one look: without Landlock (the
+	# old-/proc cases), mount_setattr (5.12) or seccomp() (3.17), each
+	# answers ENOSYS.
+	for c in nolandlock:landlock_create_ruleset no-mount_setattr:mount_setattr no-seccomp:seccomp; do
+		printf 'default allow\nerrno ENOSYS %s\n' "${c#*:}" >"$WORK/${c%%:*}.policy"
+		"$GEN" compile --arch aarch64 -o "$WORK/${c%%:*}.bpf" "$WORK/${c%%:*}.policy"
+	done
+	# First operands that start like a blob and are none: a truncated blob,
+	# and an executable of whole instructions that do not verify, whose
+	# second line would leave a mark if it ran (execvp hands a file without
+	# #! to the shell).
+	head -c 12 "$ROOT/filters/aarch64/unix-block.bpf" >"$WORK/truncated.bpf"
+	{ head -c 8 "$ROOT/filters/aarch64/unix-block.bpf"; printf '\n: > /tmp/ran-broken   \n'; } >"$WORK/broken-blob"
+	[ $(($(stat -c %s "$WORK/broken-blob") % 8)) = 0 ] || die "broken-blob is not whole instructions"
 fi
 # The guest's own programs (static aarch64) and the two host tools.
-"$CROSS_CC" -std=gnu11 -O2 -Wall -Wextra -Werror -static -s \
-	-o "$WORK/guest-util" "$ROOT/tests/aarch64/guest-util.c"
+"$CROSS_CC" "${CFLAGS_GUEST[@]}" -o "$WORK/guest-util" "$ROOT/tests/aarch64/guest-util.c"
 "$HOSTCC" -std=gnu11 -O2 -Wall -Wextra -Werror -o "$WORK/mkcpio" "$ROOT/tests/aarch64/mkcpio.c"
 "$HOSTCC" -std=gnu11 -O2 -Wall -Wextra -Werror -o "$WORK/mkarm32" "$ROOT/tests/aarch64/mkarm32.c"
 "$WORK/mkarm32" "$WORK/arm32-socket"
@@ -210,7 +237,14 @@ echo "$MODE" >"$WORK/test-mode"
 	if [ "$MODE" = full ]; then
 		echo "file bin/apply-seccomp 755 $LOADER"
 		echo "file t/probe 755 $PROBE"
-		echo "file filters/aarch64/unix-block.bpf 644 $ROOT/filters/aarch64/unix-block.bpf"
+		echo "file t/calls 755 $WORK/calls"
+		for t in $ESCAPE_TOOLS; do echo "file t/escape-$t 755 $ESCAPE/escape-$t"; done
+		for b in nolandlock no-mount_setattr no-seccomp; do echo "file t/$b.bpf 644 $WORK/$b.bpf"; done
+		echo "file t/truncated.bpf 644 $WORK/truncated.bpf"
+		echo "file t/broken-blob 755 $WORK/broken-blob"
+		for b in unix-block namespaces sandbox; do
+			echo "file filters/aarch64/$b.bpf 644 $ROOT/filters/aarch64/$b.bpf"
+		done
 		echo "file filters/x86_64/unix-block.bpf 644 $ROOT/filters/x86_64/unix-block.bpf"
 		for p in $OBSERVE_PROGS; do echo "file t/$p 755 $ROOT/build/aarch64/tests/$p"; done
 		echo "file t/expected.sh 644 $ROOT/tests/observe/expected.sh"
@@ -230,7 +264,7 @@ timeout --kill-after=10 "$TIMEOUT" \
 	qemu-system-aarch64 -M virt -cpu cortex-a57 -m 512 -nographic -no-reboot -nic none \
 	-kernel "$CACHE/Image" -initrd "$WORK/initramfs.cpio" \
 	-append "console=ttyAMA0 panic=-1 quiet" </dev/null 2>&1 |
-	sed -u 's/\r$//' | tee "$LOG" | grep --line-buffered -E '^(CASE|SUMMARY) '
+	sed -u 's/\r$//' | tee "$LOG" | grep --line-buffered -E '^(CASE|SUMMARY|TIME) '
 status=("${PIPESTATUS[@]}")
 set -e
 T_BOOT=$(since "$T2")
