@@ -94,7 +94,8 @@ ARCHES := x86_64 aarch64
 BLOBS := $(foreach a,$(ARCHES),$(foreach f,$(FILTERS),filters/$(a)/$(f).bpf))
 
 .PHONY: all loader gen filters check-filters test install uninstall clean \
-	test-gen test-loader test-escape test-srt test-aarch64 test-build bench bench-gen bench-loader fuzz lint valgrind test-hardening
+	test-gen test-loader test-escape test-observe test-srt test-aarch64 test-build bench bench-gen \
+	bench-loader bench-observe fuzz lint valgrind test-hardening
 .DELETE_ON_ERROR:
 
 all: $(GEN) $(LOADER)
@@ -287,6 +288,22 @@ bench-loader: $(LOADER_BENCH)
 	LOADER=$(B)/apply-seccomp MUSL_LOADER=$(B)/musl/apply-seccomp BENCH=$(LOADER_BENCH) \
 		scripts/bench-loader.sh
 
+# --- the write observer (SRT_OBSERVE_SOCK) ----------------------------------------
+# Its test programs are static and for the target, so the aarch64 guest runs them too.
+OBSERVE_PROGS := $(LB)/tests/observe-calls $(LB)/tests/observe-listen $(LB)/tests/observe-reuse
+
+$(LB)/tests/observe-%: tests/observe/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -static $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $< -lpthread
+
+test-observe: all $(PROBE) $(INJECT) $(OBSERVE_PROGS)
+	LOADER=$(LOADER) CALLS=$(LB)/tests/observe-calls LISTEN=$(LB)/tests/observe-listen \
+		REUSE=$(LB)/tests/observe-reuse PROBE=$(PROBE) INJECT=$(INJECT) GEN=$(GEN) tests/observe/run.sh
+
+# Cost of the observer on a write-heavy workload, against none and srt's own helper.
+bench-observe: all $(OBSERVE_PROGS)
+	LOADER=$(LOADER) CALLS=$(LB)/tests/observe-calls LISTEN=$(LB)/tests/observe-listen tests/observe/bench.sh
+
 # --- aarch64 on a real kernel (qemu-system-aarch64, TCG) ----------------------
 # Cross-builds the loader itself (make ARCH=aarch64); $(GEN) first, so that a
 # parallel `make test` does not build seccomp-gen twice at once.
@@ -339,7 +356,7 @@ test-escape: all $(ESCAPE_TOOLS) $(ESCAPE_AARCH64)
 
 # --- all the suites ------------------------------------------------------------
 # Each suite runs even when an earlier one failed; the summary names the failures.
-TEST_SUITES := test-gen test-loader test-escape test-build test-srt test-aarch64 test-hardening
+TEST_SUITES := test-gen test-loader test-escape test-observe test-build test-srt test-aarch64 test-hardening
 
 test:
 	@failed=; for t in $(TEST_SUITES); do \
@@ -350,7 +367,7 @@ test:
 test-build: all
 	tests/build/run.sh
 
-bench: bench-gen bench-loader
+bench: bench-gen bench-loader bench-observe
 
 # --- install -------------------------------------------------------------------
 

@@ -15,6 +15,7 @@
 #include "arch.h"
 #include "fail.h"
 #include "landlock.h"
+#include "observe.h"
 
 /* With CAP_SETPCAP: nothing COMMAND runs can hold a capability in this user
  * namespace again, neither through the bounding set nor as root (NOROOT) nor
@@ -122,7 +123,11 @@ _Noreturn void exec_command(const struct run *run)
 	if (run->landlock_abi > 0)
 		landlock_enter(run->landlock_abi);
 	restore_signals(run);
-	/* Last, so that the filters see nothing of ours but the exec. */
+	/* Last, so that the filters see nothing of ours but the exec; the
+	 * observer's first, so that its USER_NOTIF ranks below any other
+	 * filter's, and its listener is the only one. */
+	if (run->observe)
+		observe_install(run);
 	install_filters(run);
 	if (!run->argv)
 		report_check(run);

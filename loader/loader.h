@@ -22,6 +22,11 @@ struct run {
 	int landlock_abi;           /* the kernel's Landlock ABI, 0 without it */
 	bool nested_userns;         /* the loader created the user namespace */
 	bool fresh_proc;            /* PID 1 mounted a fresh /proc */
+	/* The write observer (observe.h): SRT_OBSERVE_SOCK, SRT_ENCODED_CMD. */
+	bool observe;               /* set, and the stub is ready to serve it */
+	const char *observe_sock;
+	const char *encoded_cmd;
+	int observe_fd;             /* PID 2's end of the channel to the stub */
 	uint64_t caller_mask;       /* the caller's signal mask (kernel set), for COMMAND */
 	bool caller_ignored_sigchld;
 };

@@ -14,6 +14,7 @@
 #include "landlock.h"
 #include "loader.h"
 #include "ns.h"
+#include "observe.h"
 #include "supervise.h"
 
 static const char help[] =
@@ -89,6 +90,10 @@ static void read_helper_env(struct run *run)
 
 	if (nested && strcmp(nested, "1") == 0)
 		run->allow_nested_userns = true;
+	/* unsetenv() leaves the initial environment's strings where they are. */
+	run->observe_sock = getenv("SRT_OBSERVE_SOCK");
+	run->encoded_cmd = getenv("SRT_ENCODED_CMD");
+	run->observe = run->observe_sock && run->observe_sock[0];
 	for (size_t i = 0; i < sizeof(helper_env) / sizeof(helper_env[0]); i++)
 		if (unsetenv(helper_env[i]) < 0)
 			die_errno("unsetenv(%s)", helper_env[i]);
@@ -156,6 +161,10 @@ int main(int argc, char **argv)
 	run.landlock_abi = landlock_abi();
 	if (check)
 		ns_warn_host_root();
+	/* Early, on the caller's own socket path, before any namespace. */
+	run.observe = run.observe && !check;
+	if (run.observe)
+		observe_start(&run);
 	ns_enter(&run);
 	supervise(&run);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "exec.h"
 #include "fail.h"
 #include "ns.h"
+#include "observe.h"
 
 /* Signals that are never forwarded: the synchronous faults (they concern the
  * process that raised them) and the terminal stops, which stay unblocked and
@@ -155,6 +157,8 @@ static _Noreturn void pid1(struct run *run, int stub)
 		die_errno("prctl(PR_SET_DUMPABLE, 0)");
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		die_errno("prctl(PR_SET_PDEATHSIG)");
+	if (run->observe)
+		observe_close_stub_fds();
 	/* Our own namespace first, while the stub finishes its setup. */
 	ns_setup_pid1(run);
 	wait_release(stub);
@@ -169,19 +173,67 @@ static _Noreturn void pid1(struct run *run, int stub)
 
 	/* COMMAND shares our memory until its exec, and we sleep until then:
 	 * no page tables to copy, and nothing of ours runs before COMMAND has
-	 * exec'd or failed (exec_command changes nothing of ours). */
-	command = vfork();
+	 * exec'd or failed. exec_command makes only system calls that change
+	 * the calling process, writes no memory of ours but its stack, and
+	 * ends in execve or _exit: the analyzer's general warnings about
+	 * vfork do not apply. */
+	command = vfork(); /* NOLINT(clang-analyzer-security.insecureAPI.vfork) */
 	if (command < 0)
 		die_errno("vfork (COMMAND)");
 	if (command == 0)
-		exec_command(run);
+		exec_command(run); /* NOLINT(clang-analyzer-unix.Vfork) */
+	/* The observer's channel was COMMAND's to use, then nobody's. */
+	if (run->observe && close(run->observe_fd) < 0)
+		die_errno("closing the observer's channel");
 	pid1_loop(command);
+}
+
+/* The stub's loop when observing: the observer's descriptors and the signals
+ * to forward, in one poll() (a signalfd), so that neither waits on the other.
+ * The same forwarding as the loop of supervise(). */
+static _Noreturn void stub_loop_observing(pid_t child, int sigfd)
+{
+	struct pollfd pfd[1 + OBSERVE_MAX_POLLFDS];
+	struct signalfd_siginfo ssi;
+	int status;
+	ssize_t got;
+	pid_t pid;
+
+	for (;;) {
+		pid = waitpid(child, &status, WNOHANG);
+		if (pid < 0)
+			die_errno("waitpid");
+		if (pid == child) {
+			observe_finish();
+			_exit(exit_code(status));
+		}
+		int timeout, n = observe_pollfds(pfd + 1, &timeout);
+
+		pfd[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		if (poll(pfd, 1 + (nfds_t)n, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			die_errno("poll");
+		}
+		while ((got = read(sigfd, &ssi, sizeof(ssi))) == (ssize_t)sizeof(ssi)) {
+			siginfo_t si = { .si_signo = (int)ssi.ssi_signo, .si_code = ssi.ssi_code };
+
+			/* The whole value a sender attached with sigqueue(). */
+			_Static_assert(sizeof(si.si_value) == sizeof(ssi.ssi_ptr), "sigval is 64 bits");
+			memcpy(&si.si_value, &ssi.ssi_ptr, sizeof(si.si_value));
+			if (si.si_signo != SIGCHLD && !from_terminal(&si, true))
+				forward(child, &si);
+		}
+		if (got >= 0 || (errno != EAGAIN && errno != EINTR))
+			die_errno("reading signals");
+		observe_ready(pfd + 1, n);
+	}
 }
 
 _Noreturn void supervise(struct run *run)
 {
 	siginfo_t si;
-	int pipe_to_pid1[2], status;
+	int pipe_to_pid1[2], status, sigfd = -1;
 	pid_t child, pid;
 
 	/* Where COMMAND can see the stub (an old /proc), it cannot ptrace it
@@ -200,7 +252,21 @@ _Noreturn void supervise(struct run *run)
 		pid1(run, pipe_to_pid1[0]);
 	}
 	block_waited(NULL);
+	if (run->observe) {
+		uint64_t set = waited_set();
+
+		/* PID 2's end of the observer's channel: held here, it would
+		 * keep the stub from seeing PID 2 end without a listener. */
+		if (close(run->observe_fd) < 0)
+			die_errno("closing the observer's channel");
+		/* Before the release: failing here, COMMAND has not started. */
+		sigfd = (int)syscall(SYS_signalfd4, -1, &set, sizeof(set), SFD_NONBLOCK | SFD_CLOEXEC);
+		if (sigfd < 0)
+			die_errno("signalfd");
+	}
 	release(pipe_to_pid1[1]);
+	if (run->observe)
+		stub_loop_observing(child, sigfd);
 
 	for (;;) {
 		/* Only PID 1 matters; the caller may have left us other children. */

@@ -26,9 +26,10 @@ set -euo pipefail
 #                             loader (the controls), and the committed blobs
 #                             installed with CAP_SYS_ADMIN kept
 #   root/, uid65534/     215  each: the loader's cases, fresh and old /proc
+#   root/, uid65534/      10, 9  the write observer's cases
 #   escape/               41  the escape suite's set-up and controls
 #   escape-CONTEXT/       67  each of 8 contexts: 61 attacks and 6 checks
-EXPECTED_FULL=1065
+EXPECTED_FULL=1084
 EXPECTED_SMOKE=3
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -181,12 +182,14 @@ PROBE=$ROOT/build/aarch64/tests/probe
 GEN=$ROOT/build/seccomp-gen
 ESCAPE=$ROOT/build/aarch64/tests/escape
 ESCAPE_TOOLS="attack daemon session pty suid"
+OBSERVE_PROGS="observe-calls observe-listen observe-reuse"
 CFLAGS_GUEST=(-std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -static -s)
 if [ "$MODE" = full ]; then
 	# A clean environment: `make SANITIZE=1 test`, `make LIBC=musl test` or a
 	# CC/CFLAGS meant for the host must not leak into this static cross build.
 	targets=("${PROBE#"$ROOT"/}")
 	for t in $ESCAPE_TOOLS; do targets+=("${ESCAPE#"$ROOT"/}/escape-$t"); done
+	for p in $OBSERVE_PROGS; do targets+=("build/aarch64/tests/$p"); done
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES -u CC -u CFLAGS \
 		-u LDFLAGS -u CROSS_COMPILE -u LIBC -u SANITIZE \
 		make -C "$ROOT" --no-print-directory -j"$(nproc)" ARCH=aarch64 all "${targets[@]}" ||
@@ -243,6 +246,8 @@ echo "$MODE" >"$WORK/test-mode"
 			echo "file filters/aarch64/$b.bpf 644 $ROOT/filters/aarch64/$b.bpf"
 		done
 		echo "file filters/x86_64/unix-block.bpf 644 $ROOT/filters/x86_64/unix-block.bpf"
+		for p in $OBSERVE_PROGS; do echo "file t/$p 755 $ROOT/build/aarch64/tests/$p"; done
+		echo "file t/expected.sh 644 $ROOT/tests/observe/expected.sh"
 	fi
 } >"$WORK/initramfs.list"
 "$WORK/mkcpio" <"$WORK/initramfs.list" >"$WORK/initramfs.cpio.tmp"

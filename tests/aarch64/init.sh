@@ -16,14 +16,16 @@
 # for mount_setattr and seccomp), /t/broken-blob (executable, starts like a blob, is none),
 # /t/truncated.bpf (12 bytes of a blob),
 # /filters/{aarch64,x86_64}/*.bpf, /etc/test-mode ("full", or "smoke" for
-# the kernel checks alone).
+# the kernel checks alone), and for the write observer
+# /t/observe-{calls,listen,reuse} and /t/expected.sh (tests/observe/).
 #
 # The parts: the kernel and the test programs without the loader (the
 # controls: each call the filters decide gets another answer without them);
 # the committed aarch64 blobs installed with CAP_SYS_ADMIN kept; the loader
 # as root and as uid 65534 (command line, filters, guard, /proc and /sys,
-# Landlock); the old-/proc path, reproduced as srt's bwrap makes it; and the
-# escape suite's attacker in every context the guest can build.
+# Landlock); the old-/proc path, reproduced as srt's bwrap makes it; the
+# write observer (SRT_OBSERVE_SOCK) as root and as uid 65534; and the escape
+# suite's attacker in every context the guest can build.
 #
 # Word lists are split on purpose (globbing is off: set -f), and the
 # single-quoted $ in scripts for other shells and awk are theirs:
@@ -734,6 +736,116 @@ if [ "$MODE" = full ]; then
 	WHO=uid65534
 	oldproc_cases oldproc- oldnobody nested 0
 	oldproc_cases olddirect- olddirectnobody direct 0
+	ASUSER=
+fi
+
+# --- the write observer (SRT_OBSERVE_SOCK) ----------------------------------------
+# Each listener (observe-listen) gets a new socket $S, writes what it receives
+# to $O, and reads its stdin from a fifo held open on fd 7 until obs_stop.
+obs_n=0
+obs_listen() {
+	obs_n=$((obs_n + 1))
+	S=/tmp/obs$obs_n.sock O=/tmp/obs$obs_n.out D=/tmp/obs$obs_n.d
+	mkdir -p $D
+	chmod 777 $D
+	mkfifo /tmp/obs$obs_n.in
+	observe-listen "$@" $S < /tmp/obs$obs_n.in > $O &
+	LP=$!
+	exec 7> /tmp/obs$obs_n.in
+	i=0
+	while [ ! -S $S ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	chmod 666 $S
+}
+obs_stop() {
+	exec 7>&-
+	wait $LP
+}
+# obs_expect NAME: the events in $O, pids as P and $D as DIR, against /tmp/want.
+obs_expect() {
+	sed -e 's/"pid":[0-9]*/"pid":P/' -e "s|$D|DIR|g" $O > /tmp/got
+	if [ "$ST" = 0 ] && cmp -s /tmp/want /tmp/got; then
+		result PASS "$1" "$(wc -l < /tmp/got) events"
+	else
+		result FAIL "$1" "status=$ST stderr=$(stderr); first difference: $(diff /tmp/want /tmp/got | sed -n 2,3p | cut -c1-200 | tr '\n' ' ')"
+	fi
+}
+EXP="sh /t/expected.sh aarch64"
+
+observer_cases() {
+	obs_listen
+	run env SRT_OBSERVE_SOCK=$S SRT_ENCODED_CMD=Y3R4 apply-seccomp observe-calls every $D
+	obs_stop
+	{ echo '{"encodedCommand":"Y3R4"}'; $EXP every; } > /tmp/want
+	obs_expect observe-every-call
+
+	obs_listen
+	run env SRT_OBSERVE_SOCK=$S apply-seccomp observe-calls weird $D
+	obs_stop
+	$EXP weird > /tmp/want
+	obs_expect observe-weird-paths
+
+	obs_listen
+	run env SRT_OBSERVE_SOCK=$S apply-seccomp observe-calls threads $D 8
+	obs_stop
+	for i in 0 1 2 3 4 5 6 7; do $EXP openat DIR/t$i; $EXP unlinkat DIR/t$i; done | sort > /tmp/want
+	sort $O > /tmp/sorted && mv /tmp/sorted $O
+	obs_expect observe-threads
+
+	# A /proc of an ancestor PID namespace (bwrap --bind /proc /proc under
+	# srt's enableWeakerNestedSandbox): each pid is translated.
+	obs_listen
+	if [ -z "$ASUSER" ]; then U=; else U=-r; fi
+	run env SRT_OBSERVE_SOCK=$S unshare $U -p -f sh -c "apply-seccomp observe-calls every $D"
+	obs_stop
+	$EXP every > /tmp/want
+	obs_expect observe-ancestor-proc
+
+	run env SRT_OBSERVE_SOCK=/tmp/missing/sock apply-seccomp grep Seccomp_filters /proc/self/status
+	err=$(cat /tmp/stderr)
+	if [ "$ST" = 0 ] && [ "$OUT" = "Seccomp_filters: 1" ] &&
+		[ "$err" = '{"observe_init_error":"connect /tmp/missing/sock: No such file or directory"}' ]; then
+		result PASS observe-unreachable-runs-unobserved "$OUT; $err"
+	else
+		result FAIL observe-unreachable-runs-unobserved "status=$ST out=$OUT stderr=$err"
+	fi
+	expect observe-unset-no-filter 0 'Seccomp_filters: 1' apply-seccomp grep Seccomp_filters /proc/self/status
+	obs_listen
+	expect observe-set-one-more-filter 0 'Seccomp_filters: 2' \
+		env SRT_OBSERVE_SOCK=$S apply-seccomp grep Seccomp_filters /proc/self/status
+	obs_stop
+
+	obs_listen --stall
+	expect observe-stalled-listener-never-blocks 0 '' env SRT_OBSERVE_SOCK=$S apply-seccomp observe-calls loop $D 1000
+	echo >&7
+	obs_stop
+
+	obs_listen --close-after 3
+	run env SRT_OBSERVE_SOCK=$S apply-seccomp observe-calls loop $D 1000
+	obs_stop
+	case "$ST $(stderr)" in
+	"0 apply-seccomp: observer: sending to SRT_OBSERVE_SOCK: "*"; COMMAND's write attempts are no longer reported ")
+		result PASS observe-listener-closing-mid-run "$(stderr)" ;;
+	*) result FAIL observe-listener-closing-mid-run "status=$ST stderr=$(stderr)" ;;
+	esac
+
+	if [ -z "$ASUSER" ]; then
+		obs_listen
+		mkdir $D/impostor-dir
+		run env SRT_OBSERVE_SOCK=$S unshare -p -f -m --mount-proc observe-reuse /bin/apply-seccomp /t/observe-calls $D
+		obs_stop
+		$EXP openat DIR/control > /tmp/want
+		case $OUT in "impostor-pid "*) obs_expect observe-pid-reuse-reports-nothing ;;
+		*) result FAIL observe-pid-reuse-reports-nothing "status=$ST out=$OUT stderr=$(stderr)" ;;
+		esac
+	fi
+}
+
+if [ "$MODE" = full ]; then
+	phase observe
+	WHO=root ASUSER=
+	observer_cases
+	WHO=uid65534 ASUSER="guest-util asuser 65534 65534"
+	observer_cases
 	ASUSER=
 fi
 
