@@ -43,6 +43,9 @@
  *                          exits at once
  *   clone3                 clone3(NULL, 0): EINVAL when the call runs
  *   kill-1                 kill(1, 0)
+ *   kill-group             kill(0, SIGUSR1) with SIGUSR1 ignored here: every
+ *                          process of the probe's group that it may signal
+ *                          gets it (prints ok if at least one may)
  *   int80-socket           (x86_64 only) i386 socket(AF_UNIX) via int $0x80
  *                          (eax=359); a filter that kills foreign-ABI calls
  *                          kills the probe with SIGSYS
@@ -246,10 +249,10 @@ static int usage(void)
 	fputs("usage: probe CHECK\n"
 	      "checks: socket-unix socket-unix-junk socket-inet socketpair-dgram\n"
 	      "  socketpair-stream socketpair-seqpacket io_uring-setup io_uring-enter\n"
-	      "  io_uring-register ptrace-attach-1 proc1-mem-write proc1-mem-read vm-writev-1 umount-proc\n"
-	      "  userns socket-vsock keyctl tiocsti mount-missing unshare-mntns-junk\n"
-	      "  clone-userns clone3 kill-1 landlock-abi max-userns\n"
-	      "  proc-writable"
+	      "  io_uring-register ptrace-attach-1 proc1-mem-write proc1-mem-read\n"
+	      "  vm-writev-1 umount-proc userns socket-vsock keyctl tiocsti mount-missing\n"
+	      "  unshare-mntns-junk clone-userns clone3 kill-1 kill-group landlock-abi\n"
+	      "  max-userns proc-writable"
 #if defined(__x86_64__)
 	      " int80-socket"
 #endif
@@ -311,6 +314,11 @@ int main(int argc, char **argv)
 		return outcome(syscall(SYS_clone3, NULL, 0), 0);
 	if (!strcmp(c, "kill-1"))
 		return outcome(kill(1, 0), 0);
+	if (!strcmp(c, "kill-group")) {
+		if (signal(SIGUSR1, SIG_IGN) == SIG_ERR)
+			return outcome(-1, 0);
+		return outcome(kill(0, SIGUSR1), 0);
+	}
 	if (!strcmp(c, "landlock-abi")) {
 		long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1);
 

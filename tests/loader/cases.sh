@@ -146,6 +146,21 @@ if [ "$NESTED" = 1 ]; then
 fi
 if [ "$LANDLOCK" -ge 6 ]; then
 	probe_is "Landlock: COMMAND cannot signal PID 1" EPERM kill-1
+	# A process outside, in the caller's process group (as srt's shell and
+	# socat relays are in the helper's): COMMAND's kill(0, ...) reaches
+	# only the processes of its own Landlock domain.
+	sleep 30 &
+	sentinel=$!
+	expect_status "kill(0, SIGUSR1) from COMMAND" 0 "$L" "$P" kill-group
+	sleep 0.2
+	if kill -0 "$sentinel" 2> /dev/null; then
+		pass "Landlock: a process of the caller's group outside the sandbox got no signal"
+		kill "$sentinel"
+	else
+		fail "Landlock: a process of the caller's group outside the sandbox got no signal" \
+			"the sentinel $sentinel died of COMMAND's SIGUSR1"
+	fi
+	wait "$sentinel" 2> /dev/null
 fi
 
 # clone3 gets ENOSYS from the guard: the C libraries and runtimes fall back
