@@ -36,6 +36,30 @@ TMPDIR_T=$(mktemp -d /tmp/apply-seccomp-test.XXXXXX)
 chmod 755 "$TMPDIR_T"
 trap 'rm -rf "$TMPDIR_T"' EXIT
 
+# prerequisites TARGET FILE... -- TOOL...: the suite runs as root (it tests
+# root and uid 65534), with each FILE built (by make TARGET) and each TOOL
+# installed; if not, it fails (never skips) and ends here.
+prerequisites() {
+	local target=$1 missing=0
+	shift
+	if [ "$(id -u)" != 0 ]; then
+		fail "the $SUITE suite runs as root (it tests both root and uid 65534)"
+		missing=1
+	fi
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		[ -f "$1" ] || { fail "missing $1 (run it through make $target)"; missing=1; }
+		shift
+	done
+	[ $# -eq 0 ] || shift
+	for t in "$@"; do
+		command -v "$t" > /dev/null || { fail "missing tool: $t (scripts/install-test-deps.sh)"; missing=1; }
+	done
+	if [ $missing = 1 ]; then
+		finish
+		exit 1
+	fi
+}
+
 finish() {
 	printf '%s: %d passed, %d failed\n' "$SUITE" "$n_pass" "$n_fail"
 	[ "$n_fail" -eq 0 ] && [ "$n_pass" -gt 0 ]

@@ -39,17 +39,8 @@ START=$SECONDS
 
 bail() { finish; exit 1; }
 
-if [ "$(id -u)" != 0 ]; then
-	fail "the escape suite runs as root (it tests root and uid 65534)"
-	bail
-fi
-for f in "$LOADER" "$FILTER" "$EB"/escape-{attack,suid,session,pty,daemon}; do
-	[ -f "$f" ] || fail "missing $f (run it through make test-escape)"
-done
-for t in bwrap setpriv unshare timeout mount node npm socat rg findmnt; do
-	command -v "$t" > /dev/null || fail "missing tool: $t (scripts/install-test-deps.sh)"
-done
-[ "$n_fail" = 0 ] || bail
+prerequisites test-escape "$LOADER" "$FILTER" "$EB"/escape-{attack,suid,session,pty,daemon} -- \
+	bwrap setpriv unshare timeout mount node npm socat rg findmnt
 if ! SRT_PKG=$(scripts/fetch-srt.sh "$SRT_VERSION" 2> "$TMPDIR_T/fetch.err"); then
 	fail "srt $SRT_VERSION could not be installed" "$(tail -n 5 "$TMPDIR_T/fetch.err")"
 	bail

@@ -25,17 +25,8 @@ FOREIGN=${FOREIGN:-filters/$OTHER/unix-block.bpf}
 NOBODY=(setpriv --reuid 65534 --regid 65534 --clear-groups)
 ZERO=0000000000000000
 
-if [ "$(id -u)" != 0 ]; then
-	fail "the loader suite runs as root (it tests both root and uid 65534)"
-	finish
-	exit
-fi
-for f in "$LOADER" "$FAULT_LOADER" "$PROBE" "$INJECT" "$GEN" "$FILTER" "$FOREIGN"; do
-	[ -f "$f" ] || { fail "missing $f (run it through make test-loader)"; finish; exit; }
-done
-for t in bwrap setpriv unshare timeout /usr/bin/python3 /usr/bin/node; do
-	command -v "$t" > /dev/null || { fail "missing tool: $t"; finish; exit; }
-done
+prerequisites test-loader "$LOADER" "$FAULT_LOADER" "$PROBE" "$INJECT" "$GEN" "$FILTER" "$FOREIGN" -- \
+	bwrap setpriv unshare timeout /usr/bin/python3 /usr/bin/node
 
 # Everything uid 65534 and the sandboxes need, in a world-readable place.
 BIN=$TMPDIR_T/bin

@@ -35,17 +35,8 @@ NOBODY=(setpriv --reuid 65534 --regid 65534 --clear-groups)
 PY=/usr/bin/python3
 TMO=${TMO:-120}
 
-if [ "$(id -u)" != 0 ]; then
-	fail "the observer suite runs as root (it tests both root and uid 65534)"
-	finish
-	exit
-fi
-for f in "$LOADER" "$CALLS" "$LISTEN" "$REUSE" "$PROBE" "$INJECT" "$GEN"; do
-	[ -f "$f" ] || { fail "missing $f (run it through make test-observe)"; finish; exit; }
-done
-for t in bwrap setpriv unshare nsenter timeout strace tar node npm "$PY"; do
-	command -v "$t" > /dev/null || { fail "missing tool: $t (scripts/install-test-deps.sh)"; finish; exit; }
-done
+prerequisites test-observe "$LOADER" "$CALLS" "$LISTEN" "$REUSE" "$PROBE" "$INJECT" "$GEN" -- \
+	bwrap setpriv unshare nsenter timeout strace tar node npm "$PY"
 SRT_SRC=$(scripts/fetch-srt.sh "$SRT_VERSION") || { fail "scripts/fetch-srt.sh $SRT_VERSION"; finish; exit; }
 case $ARCH in x86_64) VARCH=x64 ;; aarch64) VARCH=arm64 ;; *) VARCH=$ARCH ;; esac
 REF_HELPER=$SRT_SRC/vendor/seccomp/$VARCH/apply-seccomp

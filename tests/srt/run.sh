@@ -71,17 +71,8 @@ started=$(date +%s)
 
 # --- prerequisites: a missing one fails the suite --------------------------------
 
-if [ "$(id -u)" != 0 ]; then
-	fail "the srt suite runs as root (it tests both root and uid $U)"
-	finish
-	exit
-fi
-for t in node npm bwrap socat rg setpriv unshare timeout /usr/bin/python3; do
-	command -v "$t" > /dev/null || { fail "missing tool: $t (scripts/install-test-deps.sh)"; finish; exit; }
-done
-for f in "$LOADER" "$PROBE" "$OUTER" "$BLOB"; do
-	[ -f "$f" ] || { fail "missing $f (run the suite through make test-srt)"; finish; exit; }
-done
+prerequisites test-srt "$LOADER" "$PROBE" "$OUTER" "$BLOB" -- \
+	node npm bwrap socat rg setpriv unshare timeout /usr/bin/python3
 SHELL_PATH=$(command -v bash)
 for v in "${VERSIONS[@]}"; do
 	if ! scripts/fetch-srt.sh "$v" > /dev/null 2> "$TMPDIR_T/fetch.err"; then
