@@ -52,55 +52,59 @@ static int read_exact(int fd, unsigned char *buf, size_t size)
 	return n == 0 ? 0 : n < 0 ? -1 : -2;
 }
 
-size_t blob_load(const char *path, struct sock_filter *prog, char *err, size_t errlen)
+/* Fails the load: the reason in err, fd closed. */
+static size_t refuse(int fd, char *err, size_t errlen, const char *path, const char *why)
+{
+	snprintf(err, errlen, "%s: %s", path, why);
+	close(fd);
+	return 0;
+}
+
+size_t blob_read(int fd, const char *path, struct sock_filter *prog, char *err, size_t errlen)
 {
 	static unsigned char bytes[BLOB_MAX_INSNS * BLOB_INSN_SIZE];
+	char why[96];
 	struct stat st;
 	size_t size;
-	int fd, r;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return 0;
-	}
-	if (fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return 0;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: %s", path,
-			 S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
-		close(fd);
-		return 0;
-	}
+	if (fstat(fd, &st) < 0)
+		return refuse(fd, err, errlen, path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return refuse(fd, err, errlen, path,
+			      S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
 	size = (size_t)st.st_size;
-	if (size == 0 || size % BLOB_INSN_SIZE || size > sizeof(bytes)) {
-		if (size == 0)
-			snprintf(err, errlen, "%s: is empty", path);
-		else if (size % BLOB_INSN_SIZE)
-			snprintf(err, errlen, "%s: size %zu is not a multiple of %u (truncated?)",
-				 path, size, BLOB_INSN_SIZE);
-		else
-			snprintf(err, errlen, "%s: %zu instructions, more than the kernel's %u",
-				 path, size / BLOB_INSN_SIZE, BLOB_MAX_INSNS);
-		close(fd);
-		return 0;
+	if (size == 0)
+		return refuse(fd, err, errlen, path, "is empty");
+	if (size % BLOB_INSN_SIZE) {
+		snprintf(why, sizeof(why), "size %zu is not a multiple of %u (truncated?)", size,
+			 BLOB_INSN_SIZE);
+		return refuse(fd, err, errlen, path, why);
+	}
+	if (size > sizeof(bytes)) {
+		snprintf(why, sizeof(why), "%zu instructions, more than the kernel's %u",
+			 size / BLOB_INSN_SIZE, BLOB_MAX_INSNS);
+		return refuse(fd, err, errlen, path, why);
 	}
 	r = read_exact(fd, bytes, size);
-	if (r < 0) {
-		if (r == -1)
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		else
-			snprintf(err, errlen, "%s: changed size while being read", path);
-		close(fd);
-		return 0;
-	}
+	if (r < 0)
+		return refuse(fd, err, errlen, path,
+			      r == -1 ? strerror(errno) : "changed size while being read");
 	if (close(fd) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return 0;
 	}
 	blob_decode(bytes, size, prog);
 	return size / BLOB_INSN_SIZE;
+}
+
+size_t blob_load(const char *path, struct sock_filter *prog, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return 0;
+	}
+	return blob_read(fd, path, prog, err, errlen);
 }

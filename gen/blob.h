@@ -12,6 +12,8 @@
  * BLOB_MAX_INSNS of them, into prog (room for BLOB_MAX_INSNS). Returns the
  * instruction count, or 0 with a one-line reason (naming PATH) in err. */
 size_t blob_load(const char *path, struct sock_filter *prog, char *err, size_t errlen);
+/* The same from fd, open on PATH at offset 0; closes fd whatever happens. */
+size_t blob_read(int fd, const char *path, struct sock_filter *prog, char *err, size_t errlen);
 
 /* Decodes size bytes (a whole number of instructions, checked by the caller). */
 void blob_decode(const unsigned char *bytes, size_t size, struct sock_filter *prog);

@@ -18,7 +18,7 @@ _Static_assert(LENGTH(filter_sandbox) <= BLOB_MAX_INSNS && LENGTH(filter_unix_bl
 	       LENGTH(filter_namespaces) <= BLOB_MAX_INSNS,
 	       "a built-in filter is too long for the kernel");
 
-bool filter_file_is_blob(const char *path)
+int filter_open_if_blob(const char *path)
 {
 	struct sock_filter load_arch = { BPF_LD | BPF_W | BPF_ABS, 0, 0, SD_ARCH };
 	unsigned char want[BLOB_INSN_SIZE], head[BLOB_INSN_SIZE];
@@ -31,17 +31,19 @@ bool filter_file_is_blob(const char *path)
 		 * it is. Any other error leaves the question open. */
 		if (errno == ENOENT || errno == ENOTDIR || errno == EACCES || errno == EPERM ||
 		    errno == ELOOP || errno == ENAMETOOLONG || errno == ENXIO || errno == ETXTBSY)
-			return false;
+			return -1;
 		die_errno("%s", path);
 	}
 	if (fstat(fd, &st) < 0)
 		die_errno("%s", path);
 	if (S_ISREG(st.st_mode) && (n = pread(fd, head, sizeof(head), 0)) < 0)
 		die_errno("%s", path);
+	blob_encode(&load_arch, 1, want);
+	if (n == (ssize_t)sizeof(head) && memcmp(head, want, sizeof(head)) == 0)
+		return fd;
 	if (close(fd) < 0)
 		die_errno("%s", path);
-	blob_encode(&load_arch, 1, want);
-	return n == (ssize_t)sizeof(head) && memcmp(head, want, sizeof(head)) == 0;
+	return -1;
 }
 
 /* Verifies n instructions at prog (named name in messages) for this machine
@@ -69,7 +71,7 @@ static void add_filter(struct run *run, const char *name, struct sock_filter *pr
 #define ADD_BUILTIN(run, name, array) \
 	add_filter(run, name, (struct sock_filter *)(array), LENGTH(array))
 
-void filter_load(struct run *run, const char *path)
+void filter_load(struct run *run, const char *path, int fd)
 {
 	static struct sock_filter insns[BLOB_MAX_INSNS];
 	char err[512];
@@ -89,7 +91,7 @@ void filter_load(struct run *run, const char *path)
 	 * must not keep the guard out. */
 	if (!run->allow_nested_userns)
 		ADD_BUILTIN(run, "built-in namespace guard", filter_namespaces);
-	n = blob_load(path, insns, err, sizeof(err));
+	n = fd >= 0 ? blob_read(fd, path, insns, err, sizeof(err)) : blob_load(path, insns, err, sizeof(err));
 	if (n == 0)
 		die("%s", err);
 	add_filter(run, path, insns, n);

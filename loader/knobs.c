@@ -209,14 +209,16 @@ static void cover_settings(void)
 		die_errno("closing /proc");
 }
 
-void knobs_protect(const struct run *run, bool proc_writable)
+void knobs_protect(const struct run *run)
 {
+	/* On the nested path the fresh /proc was mounted writable, for
+	 * user.max_user_namespaces; elsewhere it was mounted read-only. */
 	if (run->allow_nested_userns)
 		cover_settings();
 	else if (!run->fresh_proc)
 		tree_read_only("/proc");
-	else if (proc_writable && mount(NULL, "/proc", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
-					 MS_NODEV | MS_NOEXEC, NULL) < 0)
+	else if (run->nested_userns && mount(NULL, "/proc", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY |
+					      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		die_errno("making /proc read-only: remount");
 	tree_read_only("/sys");
 }

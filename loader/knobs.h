@@ -2,8 +2,6 @@
 #ifndef KNOBS_H
 #define KNOBS_H
 
-#include <stdbool.h>
-
 #include "loader.h"
 
 /* Makes /proc read-only, all of it (every mount at or under it, for an old
@@ -13,9 +11,8 @@
  * or under /sys. As uid 0, even without any capability, COMMAND could
  * otherwise write kernel settings such as kernel.core_pattern, or the files
  * of an outer process that an old /proc shows: the kernel checks those
- * writes against the euid and the file's owner. proc_writable: the fresh
- * /proc was mounted writable (a setting had to be written first). Exits with
- * 125 if a step fails. */
-void knobs_protect(const struct run *run, bool proc_writable);
+ * writes against the euid and the file's owner. Exits with 125 if a step
+ * fails. */
+void knobs_protect(const struct run *run);
 
 #endif

@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 	static struct run run;
 	const char *filter = NULL;
 	bool builtin = false, check = false;
-	int i;
+	int i, filter_fd = -1;
 
 	fail_prog = "apply-seccomp";
 	fail_status = 125;
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 	} else {
 		/* A blob is never run: it is FILTER. Everything else is COMMAND,
 		 * under the built-in filter. */
-		if (!builtin && !filter && i < argc && filter_file_is_blob(argv[i]))
+		if (!builtin && !filter && i < argc && (filter_fd = filter_open_if_blob(argv[i])) >= 0)
 			filter = argv[i++];
 		if (i >= argc)
 			die("no COMMAND given (see apply-seccomp --help)");
@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 	}
 
 	/* The filters are read and verified before any namespace work. */
-	filter_load(&run, filter);
+	filter_load(&run, filter, filter_fd);
 	run.landlock_abi = landlock_abi();
 	if (check)
 		ns_warn_host_root();

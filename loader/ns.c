@@ -175,5 +175,5 @@ void ns_setup_pid1(struct run *run)
 	}
 	if (limit)
 		write_file("limiting user namespaces", "/proc/sys/user/max_user_namespaces", "0");
-	knobs_protect(run, !read_only);
+	knobs_protect(run);
 }

@@ -141,18 +141,26 @@ static const char *a_ptrace(const struct outer *o, char *why, size_t len)
 	return NULL;
 }
 
-static const char *a_pidfd_getfd(const struct outer *o, char *why, size_t len)
+/* The outer process's /proc directory, open; -1 with the reason in why. */
+static int open_proc_dir(const struct outer *o, char *why, size_t len)
 {
 	char path[64];
 	int dfd;
-	long fd;
 
 	snprintf(path, sizeof(path), "/proc/%s", o->pid);
 	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
+	if (dfd < 0)
 		snprintf(why, len, "open /proc/%s: %s", o->pid, errname(errno));
+	return dfd;
+}
+
+static const char *a_pidfd_getfd(const struct outer *o, char *why, size_t len)
+{
+	int dfd = open_proc_dir(o, why, len);
+	long fd;
+
+	if (dfd < 0)
 		return NULL;
-	}
 	fd = syscall(SYS_pidfd_getfd, dfd, 0, 0);
 	close(dfd);
 	if (fd >= 0) {
@@ -166,15 +174,10 @@ static const char *a_pidfd_getfd(const struct outer *o, char *why, size_t len)
 
 static const char *a_signal(const struct outer *o, char *why, size_t len)
 {
-	char path[64];
-	int dfd;
+	int dfd = open_proc_dir(o, why, len);
 
-	snprintf(path, sizeof(path), "/proc/%s", o->pid);
-	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		snprintf(why, len, "open /proc/%s: %s", o->pid, errname(errno));
+	if (dfd < 0)
 		return NULL;
-	}
 	if (syscall(SYS_pidfd_send_signal, dfd, 0, NULL, 0) == 0) {
 		close(dfd);
 		snprintf(why, len, "pidfd_send_signal through /proc/%s may signal it", o->pid);
